@@ -1,0 +1,243 @@
+"""The descent loop: a frozen config in, a trajectory out, with K start points batched as one [K, 2] tensor."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import torch
+from torch.autograd.variable import Variable
+
+from core import limits
+from core.objectives import DEFAULT_OBJECTIVE, Objective, Point, get_objective
+from core.optimizers import DEFAULT_OPTIMIZER, OptimizerSpec, get_optimizer
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+CHUNK = 64  # steps between checks for convergence and divergence (one host sync per chunk)
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that decides a run; hashable, so it keys caches and links."""
+
+    objective: str = DEFAULT_OBJECTIVE
+    optimizer: str = DEFAULT_OPTIMIZER
+    hypers: tuple[tuple[str, Any], ...] = ()  # (name, value) pairs over the optimizer's defaults
+    starts: tuple[Point, ...] = ((0.0, 0.0),)
+    steps: int = 1000
+    dtype: str = "float32"
+    tol: float | None = 1e-6  # converged when |grad| and the last move are both <= tol; None: never stop early
+
+    def __post_init__(self) -> None:
+        get_objective(self.objective)
+        get_optimizer(self.optimizer).resolve(dict(self.hypers))
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be float32 or float64, not {self.dtype!r}")
+        if not (isinstance(self.steps, int) and 1 <= self.steps <= limits.MAX_STEPS):
+            raise ValueError(f"steps must be a whole number from 1 to {limits.MAX_STEPS:,}, not {self.steps!r}")
+        _check_starts(self.starts, self.steps)
+        if self.tol is not None and not (math.isfinite(self.tol) and 0 <= self.tol <= 1):
+            raise ValueError(f"tol must be between 0 and 1 (or off), not {self.tol!r}")
+
+    @property
+    def hyper_values(self) -> dict[str, Any]:
+        """Every hyperparameter of the optimizer, defaults filled in."""
+        return get_optimizer(self.optimizer).resolve(dict(self.hypers))
+
+    def replace(self, **changes: Any) -> RunConfig:
+        return RunConfig(**{**self.__dict__, **changes})
+
+
+def _check_starts(starts: tuple[Point, ...], steps: int) -> None:
+    if not 1 <= len(starts) <= limits.MAX_STARTS:
+        raise ValueError(f"give from 1 to {limits.MAX_STARTS:,} start points, not {len(starts):,}")
+    if len(starts) * (steps + 1) > limits.MAX_RECORDED:
+        raise ValueError(f"{len(starts):,} start points x {steps:,} steps is more than the "
+                         f"{limits.MAX_RECORDED:,} points a trajectory may keep")
+    for s in starts:
+        if len(s) != 2 or not all(isinstance(v, (int, float)) and abs(v) <= limits.START_LIMIT for v in s):
+            raise ValueError(f"a start point is two numbers within ±{limits.START_LIMIT:g}, not {s!r}")
+
+
+def make_config(hypers: Mapping[str, Any] | None = None, **fields: Any) -> RunConfig:
+    """A RunConfig from a plain dict of hyperparameters (sorted, so equal settings give equal configs)."""
+    pairs = tuple(sorted((hypers or {}).items()))
+    if "starts" in fields:
+        fields["starts"] = tuple((float(x), float(y)) for x, y in fields["starts"])
+    return RunConfig(hypers=pairs, **fields)
+
+
+@dataclass
+class Trajectory:
+    """A finished run: row k of positions is x_k (x_0 the start); losses[k] = f(x_k), grads[k] its gradient.
+
+    Arrays are [n + 1, K, ...] for n steps run and K start points. A row that stopped early keeps its
+    last position from `end[i]` on. reason[i] is 'max_steps', 'converged' or 'diverged'; a diverged row
+    went bad at step end[i] + 1 and is drawn up to end[i].
+    """
+
+    config: RunConfig
+    positions: np.ndarray
+    losses: np.ndarray
+    grads: np.ndarray
+    end: np.ndarray
+    reason: tuple[str, ...]
+    seconds: float
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def objective(self) -> Objective:
+        return get_objective(self.config.objective)
+
+    def final(self, i: int = 0) -> tuple[Point, float]:
+        """End point and f there for start i."""
+        k = int(self.end[i])
+        x, y = self.positions[k, i].tolist()
+        return (x, y), float(self.losses[k, i])
+
+    def log_lines(self, every: int, i: int = 0) -> list[str]:
+        """The source tutorial's log: x after step k's update, f at the point before it."""
+        last = int(self.end[i]) if self.reason[i] != "diverged" else int(self.end[i]) + 1
+        return [
+            f"step{k}:x={self.positions[k + 1, i].tolist()},f(x)={self.losses[k, i].item()}"
+            for k in range(0, min(last, self.positions.shape[0] - 1), every)
+        ]
+
+    def summary(self, i: int = 0) -> dict[str, Any]:
+        """What the summary line and panel show for start i."""
+        point, f = self.final(i)
+        nearest, dist = self.objective.nearest_minimum(point)
+        return {"end": point, "f": f, "nearest": nearest, "distance": dist, "reason": self.reason[i],
+                "steps": int(self.end[i]), "seconds": self.seconds}
+
+
+def run(config: RunConfig, progress: Progress | None = None) -> Trajectory:
+    """Run config's descent with the real torch.optim class and return the whole trajectory."""
+    spec = get_optimizer(config.optimizer)
+    if spec.elementwise or len(config.starts) == 1:
+        return _run_batched(config, spec, config.starts, progress)
+    parts = [_run_batched(config, spec, (s,), progress) for s in config.starts]  # LBFGS couples rows
+    return _merge(config, parts)
+
+
+def _run_batched(config: RunConfig, spec: OptimizerSpec, starts: tuple[Point, ...],
+                 progress: Progress | None) -> Trajectory:
+    t0 = time.perf_counter()
+    objective = get_objective(config.objective)
+    dtype = DTYPES[config.dtype]
+    x = torch.tensor(starts, dtype=dtype, requires_grad=True)
+    optimizer = spec.build([x], config.hyper_values)
+    ones = torch.ones(len(starts), dtype=dtype)
+    state = _StopState(len(starts), config.tol, objective.escape_radius)
+    seen: list[torch.Tensor] = []  # f(x_k) and its gradient: LBFGS evaluates many times a step
+
+    def evaluate() -> torch.Tensor:
+        f = objective(x)
+        x.grad = g = _gradient(f, x, ones)
+        if not seen:
+            seen.extend((f.detach(), g))
+        return f.sum()
+
+    positions, losses, grads = [x.detach().clone()], [], []
+    for k in range(config.steps):
+        if spec.closure:
+            seen.clear()
+            optimizer.step(evaluate)
+            f, g = seen
+        else:
+            f = objective(x)
+            x.grad = g = _gradient(f, x, ones)
+            optimizer.step()
+        losses.append(f.detach())
+        grads.append(g)
+        positions.append(x.detach().clone())
+        if (k + 1) % CHUNK == 0 or k + 1 == config.steps:
+            if progress is not None:
+                progress(k + 1, config.steps)
+            if state.update(positions, losses, grads):
+                break
+    if len(losses) < len(positions):  # f and gradient at the last point reached
+        seen.clear()
+        evaluate()
+        losses.append(seen[0])
+        grads.append(seen[1])
+    return state.finish(config, positions, losses, grads, time.perf_counter() - t0)
+
+
+def _gradient(f: torch.Tensor, x: torch.Tensor, ones: torch.Tensor) -> torch.Tensor:
+    """df/dx by autograd: what torch.autograd.grad(f, x, ones) runs, less its argument checks.
+
+    Calling the engine directly saves about 35 us of Python a step (a third of the loop's overhead
+    on small tensors); bench/bench_descent.py measures the loop against the source's.
+    """
+    (g,) = Variable._execution_engine.run_backward((f,), (ones,), False, False, (x,), False, False)
+    return g
+
+
+class _StopState:
+    """Finds, chunk by chunk, where each row converged or diverged."""
+
+    def __init__(self, k: int, tol: float | None, radius: float) -> None:
+        self.end = np.full(k, -1)
+        self.reason = ["max_steps"] * k
+        self.tol, self.radius = tol, radius
+        self.checked = 0  # positions already examined
+
+    def update(self, positions: list, losses: list, grads: list) -> bool:
+        """Examine the new positions; True when every row has stopped."""
+        lo, hi = self.checked, len(losses)
+        x = torch.stack(positions[lo:hi + 1]).double().numpy()  # x_lo .. x_hi
+        f = torch.stack(losses[lo:hi]).double().numpy()
+        g = torch.stack(grads[lo:hi]).double().numpy()
+        bad = ~np.isfinite(f) | ~np.isfinite(g).all(-1) | ~(np.abs(x[:-1]) <= self.radius).all(-1)
+        gnorm = np.linalg.norm(g, axis=-1)
+        prev = torch.stack(positions[lo - 1:lo]).double().numpy() if lo else x[:1]
+        move = np.linalg.norm(x[:-1] - np.concatenate([prev, x[:-2]]), axis=-1)
+        conv = (gnorm <= self.tol) & (move <= self.tol) if self.tol is not None else np.zeros_like(bad)
+        if lo == 0:
+            conv[0] = False
+        for i in np.flatnonzero(self.end < 0):
+            hits = np.flatnonzero(bad[:, i] | conv[:, i])
+            if hits.size:
+                k = lo + int(hits[0])
+                diverged = bool(bad[hits[0], i])
+                self.end[i] = max(k - 1, 0) if diverged else k
+                self.reason[i] = "diverged" if diverged else "converged"
+        self.checked = hi
+        return bool((self.end >= 0).all())
+
+    def finish(self, config: RunConfig, positions: list, losses: list, grads: list,
+               seconds: float) -> Trajectory:
+        """Check the tail, trim to the last stop, and hold stopped rows at their end point."""
+        if self.checked < len(losses):
+            self.update(positions, losses, grads)
+        n = len(losses) - 1
+        self.end[self.end < 0] = n
+        last = int(self.end.max())
+        pos = torch.stack(positions[: last + 1]).numpy()
+        f = torch.stack(losses[: last + 1]).numpy()
+        g = torch.stack(grads[: last + 1]).numpy()
+        for i, e in enumerate(self.end):
+            pos[e + 1:, i], f[e + 1:, i], g[e + 1:, i] = pos[e, i], f[e, i], g[e, i]
+        return Trajectory(config, pos, f, g, self.end.copy(), tuple(self.reason), seconds)
+
+
+def _merge(config: RunConfig, parts: list[Trajectory]) -> Trajectory:
+    """Trajectories of single starts side by side, shorter ones held at their end point."""
+    n = max(p.positions.shape[0] for p in parts)
+
+    def pad(a: np.ndarray) -> np.ndarray:
+        return np.concatenate([a, np.repeat(a[-1:], n - a.shape[0], axis=0)]) if a.shape[0] < n else a
+
+    return Trajectory(
+        config,
+        np.concatenate([pad(p.positions) for p in parts], axis=1),
+        np.concatenate([pad(p.losses) for p in parts], axis=1),
+        np.concatenate([pad(p.grads) for p in parts], axis=1),
+        np.concatenate([p.end for p in parts]),
+        tuple(r for p in parts for r in p.reason),
+        sum(p.seconds for p in parts),
+    )

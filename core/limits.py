@@ -1,0 +1,8 @@
+"""Every cost-bearing number's limit, in one place: widgets, URL parameters and the command line read these."""
+
+MAX_STEPS = 20_000  # steps of one run (the source's run is 20,000)
+MAX_STARTS = 40_000  # start points of one batched run (a 200 x 200 basin grid)
+MAX_RECORDED = 4_000_000  # steps x start points kept as a full trajectory (about 100 MB in float32)
+MAX_FRAMES = 200  # animation frames, whatever the step count
+START_LIMIT = 1e4  # |x0|, |y0| of a start point
+SURFACE_GRID = 100  # surface and contour resolution (points per axis)

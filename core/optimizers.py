@@ -1,0 +1,217 @@
+"""One registry over the real torch.optim classes: each hyperparameter with its default and range.
+
+Defaults are read from the torch class's own signature, so the registry cannot drift from torch.
+The UI, the command line and the tests all read this table; there is no second list.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import torch
+
+Value = float | int | bool | str | None | tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Hyper:
+    """One hyperparameter: kind is float, int, bool, pair (two floats) or choice."""
+
+    name: str
+    kind: str = "float"
+    low: float | tuple[float, float] = 0.0
+    high: float | tuple[float, float] = 1.0
+    log: bool = False
+    choices: tuple[str | None, ...] = ()
+    help: str = ""
+
+    def bounds(self, i: int = 0) -> tuple[float, float]:
+        """(low, high) for a number, or for entry i of a pair."""
+        low = self.low[i] if isinstance(self.low, tuple) else self.low
+        high = self.high[i] if isinstance(self.high, tuple) else self.high
+        return float(low), float(high)
+
+    def check(self, value: Any) -> Value:
+        """The value in canonical form, or a ValueError saying what is wrong with it."""
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            raise ValueError(f"{self.name} must be true or false, not {value!r}")
+        if self.kind == "choice":
+            if value in self.choices:
+                return value
+            raise ValueError(f"{self.name} must be one of {', '.join(map(_show, self.choices))}")
+        if self.kind == "pair":
+            if not isinstance(value, (tuple, list)) or len(value) != 2:
+                raise ValueError(f"{self.name} takes two numbers, such as {_show(self.default_hint())}")
+            return tuple(self._number(v, i) for i, v in enumerate(value))  # type: ignore[return-value]
+        number = self._number(value, 0)
+        return int(number) if self.kind == "int" else number
+
+    def _number(self, value: Any, i: int) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{self.name} must be a number, not {value!r}")
+        low, high = self.bounds(i)
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ValueError(f"{self.name}={value:g} is out of range [{low:g}, {high:g}]")
+        if self.kind == "int" and value != int(value):
+            raise ValueError(f"{self.name} must be a whole number, not {value!r}")
+        return float(value)
+
+    def clamp(self, value: Any, default: Value) -> Value:
+        """A valid value near value: numbers are clamped into range, anything unusable gives default."""
+        try:
+            return self.check(value)
+        except ValueError:
+            pass
+        if self.kind in ("float", "int") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            if math.isnan(value):
+                return default
+            low, high = self.bounds()
+            v = min(max(float(value), low), high)
+            return int(round(v)) if self.kind == "int" else v
+        return default
+
+    def parse(self, text: str) -> Value:
+        """The value written as text (command line, URL): 1e-3, true, 0.9,0.999, none."""
+        t = text.strip().lower()
+        if self.kind == "bool":
+            if t in ("true", "1", "yes", "on"):
+                return self.check(True)
+            if t in ("false", "0", "no", "off"):
+                return self.check(False)
+            raise ValueError(f"{self.name} must be true or false, not {text!r}")
+        if self.kind == "choice":
+            value = None if t in ("none", "") else t
+            return self.check(value)
+        if self.kind == "pair":
+            parts = t.split(",")
+            if len(parts) != 2:
+                raise ValueError(f"{self.name} takes two numbers separated by a comma, not {text!r}")
+            return self.check(tuple(_to_float(self.name, p) for p in parts))
+        return self.check(_to_float(self.name, t))
+
+    def default_hint(self) -> tuple[float, float]:
+        return self.bounds(0)[0], self.bounds(1)[1]
+
+
+def _to_float(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {text!r}") from None
+
+
+def _show(v: Any) -> str:
+    return "none" if v is None else str(v)
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """A torch.optim class with the hyperparameters the app lets a person set."""
+
+    key: str
+    cls: type[torch.optim.Optimizer]
+    hypers: tuple[Hyper, ...]
+    elementwise: bool = True  # True: each parameter entry is updated on its own, so rows can be batched
+    closure: bool = False  # step() needs a closure that re-evaluates the loss
+
+    @property
+    def name(self) -> str:
+        return self.cls.__name__
+
+    def hyper(self, name: str) -> Hyper:
+        for h in self.hypers:
+            if h.name == name:
+                return h
+        known = ", ".join(h.name for h in self.hypers)
+        raise ValueError(f"{self.name} has no hyperparameter {name!r}; it has: {known}")
+
+    def defaults(self) -> dict[str, Value]:
+        """Every hyperparameter's default, read from the torch class's signature."""
+        params = inspect.signature(self.cls.__init__).parameters
+        return {h.name: _canonical(h, params[h.name].default) for h in self.hypers}
+
+    def resolve(self, values: Mapping[str, Any]) -> dict[str, Value]:
+        """Defaults overlaid with values, each checked; a ValueError names the first bad one."""
+        out = self.defaults()
+        for name, value in values.items():
+            out[name] = self.hyper(name).check(value)
+        return out
+
+    def build(self, params: list[torch.Tensor], values: Mapping[str, Any]) -> torch.optim.Optimizer:
+        """The torch optimizer over params; torch's own refusals come back as a plain ValueError."""
+        try:
+            return self.cls(params, **self.resolve(values))
+        except ValueError as err:
+            raise ValueError(f"{self.name}: {err}") from None
+
+
+def _canonical(h: Hyper, default: Any) -> Value:
+    if h.kind == "pair":
+        return (float(default[0]), float(default[1]))
+    if h.kind in ("float",):
+        return float(default)
+    return default
+
+
+LR = Hyper("lr", low=1e-6, high=10.0, log=True, help="learning rate")
+WEIGHT_DECAY = Hyper("weight_decay", low=0.0, high=1.0, help="L2 penalty added to the gradient")
+EPS = Hyper("eps", low=1e-12, high=1.0, log=True, help="added to the denominator for stability")
+BETAS = Hyper("betas", "pair", low=(0.0, 0.0), high=(0.9999, 0.99999),
+              help="decay rates of the first and second moment averages")
+MOMENTUM = Hyper("momentum", low=0.0, high=0.999, help="momentum factor")
+_ADAM_LIKE = (LR, BETAS, EPS, WEIGHT_DECAY)
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {
+    s.key: s
+    for s in (
+        OptimizerSpec("sgd", torch.optim.SGD, (
+            LR, MOMENTUM, Hyper("dampening", help="dampening for momentum"), WEIGHT_DECAY,
+            Hyper("nesterov", "bool", help="Nesterov momentum (needs momentum > 0 and dampening 0)"))),
+        OptimizerSpec("adam", torch.optim.Adam, (
+            *_ADAM_LIKE, Hyper("amsgrad", "bool", help="keep the maximum of the second moment"))),
+        OptimizerSpec("adamw", torch.optim.AdamW, (
+            *_ADAM_LIKE, Hyper("amsgrad", "bool", help="keep the maximum of the second moment"))),
+        OptimizerSpec("nadam", torch.optim.NAdam, (
+            *_ADAM_LIKE, Hyper("momentum_decay", low=0.0, high=0.1, help="momentum decay ψ"))),
+        OptimizerSpec("radam", torch.optim.RAdam, _ADAM_LIKE),
+        OptimizerSpec("adamax", torch.optim.Adamax, _ADAM_LIKE),
+        OptimizerSpec("rmsprop", torch.optim.RMSprop, (
+            LR, Hyper("alpha", low=0.0, high=0.9999, help="smoothing constant"), EPS, WEIGHT_DECAY,
+            MOMENTUM, Hyper("centered", "bool", help="normalise by the estimated variance"))),
+        OptimizerSpec("adagrad", torch.optim.Adagrad, (
+            LR, Hyper("lr_decay", low=0.0, high=1.0, help="learning rate decay"), WEIGHT_DECAY,
+            Hyper("initial_accumulator_value", low=0.0, high=10.0, help="starting sum of squares"), EPS)),
+        OptimizerSpec("adadelta", torch.optim.Adadelta, (
+            LR, Hyper("rho", help="decay rate of the running averages"), EPS, WEIGHT_DECAY)),
+        OptimizerSpec("rprop", torch.optim.Rprop, (
+            LR, Hyper("etas", "pair", low=(0.0, 1.0), high=(1.0, 10.0),
+                      help="step-size factors (decrease, increase)"),
+            Hyper("step_sizes", "pair", low=(0.0, 1e-3), high=(1.0, 1000.0),
+                  help="smallest and largest step size"))),
+        OptimizerSpec("asgd", torch.optim.ASGD, (
+            LR, Hyper("lambd", low=0.0, high=1.0, help="decay term"),
+            Hyper("alpha", low=0.0, high=10.0, help="power for the eta update"),
+            Hyper("t0", low=0.0, high=1e9, help="step at which averaging starts"), WEIGHT_DECAY)),
+        OptimizerSpec("lbfgs", torch.optim.LBFGS, (
+            LR, Hyper("max_iter", "int", low=1, high=100, help="iterations per step"),
+            Hyper("history_size", "int", low=1, high=100, help="update history kept"),
+            Hyper("line_search_fn", "choice", choices=(None, "strong_wolfe"), help="line search"),
+            Hyper("tolerance_grad", low=0.0, high=1.0, help="stop a step when the gradient is this small"),
+            Hyper("tolerance_change", low=0.0, high=1.0, help="stop a step when progress is this small")),
+            elementwise=False, closure=True),
+    )
+}
+
+DEFAULT_OPTIMIZER = "adam"
+
+
+def get_optimizer(key: str) -> OptimizerSpec:
+    """The optimizer called key (lower-case torch.optim class name), or a ValueError listing them."""
+    try:
+        return OPTIMIZERS[key.lower()]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {key!r}; choose one of: {', '.join(OPTIMIZERS)}") from None
