@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from typing import Any, NoReturn, Sequence
@@ -138,8 +139,19 @@ def do_list() -> None:
             print(f"           {describe(h, defaults[h.name])}")
 
 
+def join_negative_values(argv: Sequence[str]) -> list[str]:
+    """'--start -4,0' as '--start=-4,0': argparse would take '-4,0' for an option."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] in ("--start", "--lr", "--tol") and re.match(r"-[\d.]", arg):
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(join_negative_values(sys.argv[1:] if argv is None else argv))
     torch.set_num_threads(1)  # tensors of a few elements: threads only add hand-off cost
     try:
         do_list() if args.command == "list" else do_run(args)

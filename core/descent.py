@@ -33,7 +33,8 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         get_objective(self.objective)
-        get_optimizer(self.optimizer).resolve(dict(self.hypers))
+        # torch's own checks too (e.g. Nesterov needs momentum), at construction, not mid-run
+        get_optimizer(self.optimizer).build([torch.zeros(2, requires_grad=True)], dict(self.hypers))
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be float32 or float64, not {self.dtype!r}")
         if not (isinstance(self.steps, int) and 1 <= self.steps <= limits.MAX_STEPS):

@@ -1,0 +1,14 @@
+"""Descent Lab home: what this is and where to go."""
+import streamlit as st
+
+from ui.common import setup_page
+
+setup_page("Home")
+st.title("Descent Lab")
+st.markdown(
+    "Watch **PyTorch's autograd and torch.optim** at work. Pick a start point, a learning rate and an "
+    "optimizer: the app runs the real `torch.optim` loop and animates the path on a 3D surface "
+    "(Himmelblau's function first). Every number shown is computed by torch, not typed in."
+)
+st.page_link("pages/1_Descent.py", label="Descent: an optimizer on a 3D surface", icon="⛰️")
+st.caption("Grown from a Chinese PyTorch tutorial on perceptron gradients, the chain rule and gradient descent.")

@@ -1,0 +1,104 @@
+"""Descent: pick an objective, an optimizer and a start point; watch torch.optim walk down the surface."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core import limits
+from core.descent import RunConfig, make_config
+from core.figures import SCALES
+from core.objectives import DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
+from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, get_optimizer
+from ui.common import cached_figures, cached_run, hyper_widget, setup_page
+
+SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
+DEFAULT_STEPS = 2000
+TOL = RunConfig.tol
+
+
+def set_start(x: float, y: float) -> None:
+    st.session_state.x0, st.session_state.y0 = x, y
+
+
+def tutorial_run() -> None:
+    """The source tutorial's run: Adam, lr 1e-3, 20,000 steps from (0, 0), no early stop."""
+    st.session_state.update(fn="himmelblau", opt="adam", lr=1e-3, steps=20_000, x0=0.0, y0=0.0, stop=False,
+                            every=2000)
+
+
+def controls() -> tuple[RunConfig, str, int]:
+    """The sidebar: every setting of the run, bound to the URL."""
+    sb = st.sidebar
+    q = {"bind": "query-params"}
+    with sb:
+        st.button("Tutorial's run (Adam, lr 1e-3, 20,000 steps)", on_click=tutorial_run, width="stretch")
+        # Options are the registry keys themselves: a bound selectbox writes the shown label to the URL.
+        fn = st.selectbox("objective", list(OBJECTIVES), index=list(OBJECTIVES).index(DEFAULT_OBJECTIVE),
+                          key="fn", help="the function to minimise", **q)
+        opt = st.selectbox("optimizer", list(OPTIMIZERS), index=list(OPTIMIZERS).index(DEFAULT_OPTIMIZER),
+                           key="opt", help="a torch.optim class, by its lower-case name", **q)
+        spec = get_optimizer(opt)
+        st.caption(f"{OBJECTIVES[fn].name} · torch.optim.{spec.name}")
+        defaults = spec.defaults()
+        hypers = {h.name: hyper_widget(spec, h, defaults[h.name]) for h in spec.hypers}
+        steps = st.number_input("steps", 1, limits.MAX_STEPS, DEFAULT_STEPS, step=100, key="steps", **q)
+        st.write("start point")
+        c1, c2 = st.columns(2)
+        x0 = c1.number_input("x0", -limits.START_LIMIT, limits.START_LIMIT, 0.0, format="%g", key="x0", **q)
+        y0 = c2.number_input("y0", -limits.START_LIMIT, limits.START_LIMIT, 0.0, format="%g", key="y0", **q)
+        cols = st.columns(len(SOURCE_STARTS))
+        for col, (x, y) in zip(cols, SOURCE_STARTS):
+            col.button(f"{x:g},{y:g}", on_click=set_start, args=(x, y), key=f"preset_{x:g}_{y:g}",
+                       help="one of the source tutorial's start points")
+        stop = st.checkbox(f"stop when converged (|grad| and last move ≤ {TOL:g})", value=True, key="stop", **q)
+        dtype = st.radio("dtype", ["float32", "float64"], horizontal=True, key="dtype", **q)
+        scale = st.radio("height", list(SCALES), format_func=SCALES.get, horizontal=True, key="scale", **q)
+        every = st.number_input("log every N steps", 1, limits.MAX_STEPS, max(1, int(steps) // 10), key="every")
+    config = make_config(hypers, objective=fn, optimizer=opt, starts=[(x0, y0)], steps=int(steps),
+                         dtype=dtype, tol=TOL if stop else None)
+    return config, scale, int(every)
+
+
+def summary(config: RunConfig) -> None:
+    traj = cached_run(config)
+    s = traj.summary()
+    cols = [*st.columns(3), *st.columns(3)]
+    cols[0].metric("end point", f"({s['end'][0]:.5f}, {s['end'][1]:.5f})")
+    cols[1].metric("f at the end", f"{s['f']:.4g}")
+    if s["nearest"] is None:
+        cols[2].metric("nearest minimum", "none")
+    else:
+        cols[2].metric("nearest minimum", f"({s['nearest'][0]:g}, {s['nearest'][1]:g})",
+                       f"distance {s['distance']:.2e}", delta_color="off")
+    cols[3].metric("stopped", s["reason"].replace("_", " "))
+    cols[4].metric("steps run", f"{s['steps']:,}")
+    cols[5].metric("time", f"{s['seconds']:.2f} s")
+    if s["reason"] == "diverged":
+        st.warning(f"Diverged at step {s['steps'] + 1:,}: the point left the picture (|x| or |y| beyond "
+                   f"{traj.objective.escape_radius:g}) or f stopped being a finite number. "
+                   f"The path is drawn up to step {s['steps']:,}.")
+
+
+def main() -> None:
+    setup_page("Descent")
+    st.title("Descent")
+    try:
+        config, scale, every = controls()
+    except ValueError as err:
+        st.error(f"These settings cannot run: {err}")
+        return
+    objective = get_objective(config.objective)
+    st.latex(objective.latex)
+    if objective.note:
+        st.caption(objective.note)
+    summary(config)
+    surface, contour, loss = cached_figures(config, scale)
+    st.plotly_chart(surface, width="stretch", key="surface")
+    left, right = st.columns(2)
+    left.plotly_chart(contour, width="stretch", key="contour")
+    right.plotly_chart(loss, width="stretch", key="loss")
+    st.subheader("Log, in the source tutorial's format")
+    st.caption("stepk: x after step k's update, f(x) at the point before it")
+    st.code("\n".join(cached_run(config).log_lines(every)) or "(no steps)", language=None)
+
+
+main()

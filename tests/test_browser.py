@@ -1,0 +1,67 @@
+"""What a person sees, in headless Chromium against a real `streamlit run` server."""
+from pathlib import Path
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_browser, streamlit_server, wait_idle
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def server(root):
+    need_browser()
+    with streamlit_server(root) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def slider_step(page) -> int:
+    """The step the 3D chart's animation slider shows."""
+    text = page.locator(".slider-group > text.slider-label").first.text_content()
+    return int(text.replace("step", "").strip())
+
+
+def test_descent_page_draws_and_plays(server, page):
+    """/Descent draws the 3D surface; Play moves the animation forward; no error element on the page."""
+    page.goto(f"{server}/Descent")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .gl-container canvas", timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() >= 3
+    assert page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0
+    assert page.get_by_text("end point").count() >= 1
+    last = slider_step(page)
+    assert last == 2000
+    page.locator(".updatemenu-button").first.click()  # ▶ Play
+    page.wait_for_timeout(800)
+    first = slider_step(page)
+    page.wait_for_timeout(1500)
+    later = slider_step(page)
+    assert 0 <= first < later <= last
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "descent.png"), full_page=True)
+
+
+def test_diverging_setting_shows_the_message(server, page):
+    page.goto(f"{server}/Descent?opt=sgd&lr=0.1")
+    wait_idle(page)
+    page.get_by_text("Diverged at step").first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0

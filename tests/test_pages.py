@@ -1,0 +1,90 @@
+"""Pages under Streamlit's AppTest: no exception at defaults, presets, every optimizer, divergence."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.descent import make_config, run
+from core.optimizers import OPTIMIZERS
+
+DESCENT = "../pages/1_Descent.py"
+
+
+def page(path=DESCENT):
+    at = AppTest.from_file(path, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_home_links_to_descent():
+    at = page("../app.py")
+    assert at.title[0].value == "Descent Lab"
+
+
+def test_descent_defaults_show_the_run():
+    at = page()
+    m = metrics(at)
+    traj = run(make_config({"lr": 1e-3}, steps=2000))
+    (x, y), f = traj.final()
+    assert m["end point"] == f"({x:.5f}, {y:.5f})"
+    assert m["f at the end"] == f"{f:.4g}"
+    assert m["stopped"] == "max steps" and m["steps run"] == "2,000"
+    assert at.code[0].value.splitlines()[0] == "step0:x=[0.0009999999310821295, 0.0009999999310821295],f(x)=170.0"
+
+
+@pytest.mark.parametrize("preset,minimum", [("1,0", "(3, 2)"), ("-4,0", "(-3.77931, -3.28319)"),
+                                            ("4,0", "(3.58443, -1.84813)")])
+def test_start_presets(preset, minimum):
+    at = page()
+    at.select_slider(key="lr").set_value(0.05)
+    next(b for b in at.button if b.label == preset).click().run()
+    assert not at.exception
+    x0, y0 = (float(v) for v in preset.split(","))
+    assert (at.number_input(key="x0").value, at.number_input(key="y0").value) == (x0, y0)
+    assert metrics(at)["nearest minimum"] == minimum
+
+
+def test_tutorial_run_button():
+    at = page()
+    at.button[0].click().run()
+    assert not at.exception
+    lines = at.code[0].value.splitlines()
+    assert len(lines) == 10 and lines[-1] == "step18000:x=[3.0, 2.0],f(x)=0.0"
+
+
+def test_sgd_large_lr_shows_divergence_message():
+    at = page()
+    at.selectbox(key="opt").set_value("sgd").run()
+    at.select_slider(key="lr").set_value(0.1).run()
+    assert not at.exception and not at.error
+    assert metrics(at)["stopped"] == "diverged"
+    assert "Diverged at step" in at.warning[0].value
+
+
+def test_saddle_shows_divergence():
+    at = page()
+    at.selectbox(key="fn").set_value("saddle")
+    at.number_input(key="y0").set_value(0.5)
+    at.select_slider(key="lr").set_value(0.05).run()
+    assert not at.exception
+    assert metrics(at)["stopped"] == "diverged" and metrics(at)["nearest minimum"] == "none"
+
+
+def test_every_optimizer_renders_its_hyperparameters():
+    at = page()
+    for key in OPTIMIZERS:
+        at.selectbox(key="opt").set_value(key)
+        at.number_input(key="steps").set_value(100).run()
+        assert not at.exception, key
+        assert metrics(at)["steps run"]
+
+
+def test_nesterov_without_momentum_is_a_message_not_a_traceback():
+    at = page()
+    at.selectbox(key="opt").set_value("sgd").run()
+    at.checkbox(key="sgd_nesterov").check().run()
+    assert not at.exception
+    assert "Nesterov momentum requires" in at.error[0].value

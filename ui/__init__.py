@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: set-up, cached runs and figures, widgets built from the registries."""
