@@ -142,30 +142,35 @@ def _run_batched(config: RunConfig, spec: OptimizerSpec, starts: tuple[Point, ..
             seen.extend((f.detach(), g))
         return f.sum()
 
-    positions, losses, grads = [x.detach().clone()], [], []
-    for k in range(config.steps):
-        if spec.closure:
-            seen.clear()
-            optimizer.step(evaluate)
-            f, g = seen
-        else:
-            f = objective(x)
-            x.grad = g = _gradient(f, x, ones)
-            optimizer.step()
-        losses.append(f.detach())
-        grads.append(g)
-        positions.append(x.detach().clone())
-        if (k + 1) % CHUNK == 0 or k + 1 == config.steps:
-            if progress is not None:
-                progress(k + 1, config.steps)
-            if state.update(positions, losses, grads):
-                break
-    if len(losses) < len(positions):  # f and gradient at the last point reached
-        seen.clear()
-        evaluate()
-        losses.append(seen[0])
-        grads.append(seen[1])
-    return state.finish(config, positions, losses, grads, time.perf_counter() - t0)
+    n_max = config.steps
+    positions = torch.empty(n_max + 1, len(starts), 2, dtype=dtype)  # row k: x_k
+    losses = torch.empty(n_max + 1, len(starts), dtype=dtype)  # row k: f(x_k)
+    grads = torch.empty_like(positions)  # row k: the gradient at x_k
+    positions[0] = x.detach()
+    n = 0  # steps done
+    with torch.no_grad():
+        while n < n_max:
+            if spec.closure:
+                seen.clear()
+                optimizer.step(evaluate)
+                f, g = seen
+            else:
+                with torch.enable_grad():
+                    f = objective(x)
+                x.grad = g = _gradient(f, x, ones)
+                optimizer.step()
+            losses[n], grads[n] = f, g
+            n += 1
+            positions[n] = x
+            if n % CHUNK == 0 or n == n_max:
+                if progress is not None:
+                    progress(n, n_max)
+                if state.update(positions, losses, grads, n):
+                    break
+    seen.clear()
+    evaluate()  # f and gradient at the last point reached
+    losses[n], grads[n] = seen
+    return state.finish(config, positions, losses, grads, n, time.perf_counter() - t0)
 
 
 def _gradient(f: torch.Tensor, x: torch.Tensor, ones: torch.Tensor) -> torch.Tensor:
@@ -187,42 +192,51 @@ class _StopState:
         self.tol, self.radius = tol, radius
         self.checked = 0  # positions already examined
 
-    def update(self, positions: list, losses: list, grads: list) -> bool:
-        """Examine the new positions; True when every row has stopped."""
-        lo, hi = self.checked, len(losses)
-        x = torch.stack(positions[lo:hi + 1]).double().numpy()  # x_lo .. x_hi
-        f = torch.stack(losses[lo:hi]).double().numpy()
-        g = torch.stack(grads[lo:hi]).double().numpy()
-        bad = ~np.isfinite(f) | ~np.isfinite(g).all(-1) | ~(np.abs(x[:-1]) <= self.radius).all(-1)
-        gnorm = np.linalg.norm(g, axis=-1)
-        prev = torch.stack(positions[lo - 1:lo]).double().numpy() if lo else x[:1]
-        move = np.linalg.norm(x[:-1] - np.concatenate([prev, x[:-2]]), axis=-1)
-        conv = (gnorm <= self.tol) & (move <= self.tol) if self.tol is not None else np.zeros_like(bad)
+    def update(self, positions: torch.Tensor, losses: torch.Tensor, grads: torch.Tensor, hi: int) -> bool:
+        """Examine steps from the last check up to (not including) hi; True when every row has stopped."""
+        lo = self.checked
+        start = max(lo - 1, 0)
+        xs = positions[start:hi]
+        x = xs[lo - start:]  # x_lo .. x_{hi-1}, aligned with f and g
+        prev = xs[:-1] if lo else torch.cat([xs[:1], xs[:-1]])
+        f, g = losses[lo:hi], grads[lo:hi]
+        # Written per coordinate: reductions over a last axis of size 2 are slow for large batches.
+        (gx, gy), (px, py), (dx, dy) = g.unbind(-1), x.unbind(-1), (x - prev).unbind(-1)
+        bad = ~torch.isfinite(f + gx + gy + px + py) | (px.abs() > self.radius) | (py.abs() > self.radius)
+        if self.tol is None:
+            conv = torch.zeros_like(bad)
+        else:
+            tol2 = self.tol * self.tol
+            conv = (gx * gx + gy * gy <= tol2) & (dx * dx + dy * dy <= tol2)
+        bad, conv = bad.numpy(), conv.numpy()
         if lo == 0:
             conv[0] = False
-        for i in np.flatnonzero(self.end < 0):
-            hits = np.flatnonzero(bad[:, i] | conv[:, i])
-            if hits.size:
-                k = lo + int(hits[0])
-                diverged = bool(bad[hits[0], i])
-                self.end[i] = max(k - 1, 0) if diverged else k
-                self.reason[i] = "diverged" if diverged else "converged"
+        hit = (bad | conv) & (self.end < 0)
+        rows = np.flatnonzero(hit.any(0))
+        if rows.size == 0:
+            self.checked = hi
+            return bool((self.end >= 0).all())
+        first = hit[:, rows].argmax(0)  # the first step of this chunk at which each row stops
+        diverged = bad[first, rows]
+        self.end[rows] = np.where(diverged, np.maximum(lo + first - 1, 0), lo + first)
+        for i, d in zip(rows, diverged):
+            self.reason[i] = "diverged" if d else "converged"
         self.checked = hi
         return bool((self.end >= 0).all())
 
-    def finish(self, config: RunConfig, positions: list, losses: list, grads: list,
-               seconds: float) -> Trajectory:
-        """Check the tail, trim to the last stop, and hold stopped rows at their end point."""
-        if self.checked < len(losses):
-            self.update(positions, losses, grads)
-        n = len(losses) - 1
+    def finish(self, config: RunConfig, positions: torch.Tensor, losses: torch.Tensor, grads: torch.Tensor,
+               n: int, seconds: float) -> Trajectory:
+        """Check the last point, trim to the last stop, and hold stopped rows at their end point."""
+        self.update(positions, losses, grads, n + 1)
         self.end[self.end < 0] = n
         last = int(self.end.max())
-        pos = torch.stack(positions[: last + 1]).numpy()
-        f = torch.stack(losses[: last + 1]).numpy()
-        g = torch.stack(grads[: last + 1]).numpy()
-        for i, e in enumerate(self.end):
-            pos[e + 1:, i], f[e + 1:, i], g[e + 1:, i] = pos[e, i], f[e, i], g[e, i]
+        pos, f, g = (t[: last + 1].numpy() for t in (positions, losses, grads))
+        if (self.end < last).any():
+            held = np.minimum(np.arange(last + 1)[:, None], self.end[None, :])
+            cols = np.arange(len(self.end))[None, :]
+            pos, f, g = pos[held, cols], f[held, cols], g[held, cols]
+        elif last < config.steps:  # do not keep the unused rows of the buffers alive
+            pos, f, g = pos.copy(), f.copy(), g.copy()
         return Trajectory(config, pos, f, g, self.end.copy(), tuple(self.reason), seconds)
 
 

@@ -1,0 +1,116 @@
+"""Descent Lab benchmark: prints figures measured in one run (never pass/fail).
+
+    python bench/bench_descent.py [--quick]
+
+1. the source tutorial's own loop vs core.descent.run on the source run (target ratio <= 0.8)
+2. per-step cost of 1, 100 and 10,000 batched start points (target: 10,000 <= 2x one)
+3. the Descent page's warm rerun time at defaults under AppTest (target <= 0.5 s)
+4. the default figures' JSON size (target: 3D figure <= 1.5 MB)
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from core import figures  # noqa: E402
+from core.descent import make_config, run  # noqa: E402
+from core.objectives import get_objective  # noqa: E402
+
+
+def himmelblau(x):  # the source's function, as printed
+    return (x[0]**2 + x[1] - 11)**2 + (x[0] + x[1]**2 - 7)**2
+
+
+def source_loop(steps: int) -> None:
+    """The tutorial's loop, line for line (printing kept as string formatting)."""
+    x = torch.tensor([0., 0.], requires_grad=True)
+    optimizer = torch.optim.Adam([x], lr=1e-3)
+    for step in range(steps):
+        pred = himmelblau(x)
+        optimizer.zero_grad()
+        pred.backward()
+        optimizer.step()
+        if step % 2000 == 0:
+            'step{}:x={},f(x)={}'.format(step, x.tolist(), pred.item())
+
+
+def timed(fn, *args) -> float:
+    t = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - t
+
+
+def bench_source(steps: int, repeats: int) -> None:
+    config = make_config({"lr": 1e-3}, starts=[(0, 0)], steps=steps, tol=None)
+    source_loop(200)
+    run(config.replace(steps=200))
+    src, core = [], []
+    for _ in range(repeats):  # interleaved, so both see the same machine load
+        src.append(timed(source_loop, steps))
+        core.append(timed(lambda: run(config).log_lines(2000)))
+    s, c = statistics.median(src), statistics.median(core)
+    print(f"source run ({steps:,} Adam steps, median of {repeats}): source loop {s:.2f} s "
+          f"({s / steps * 1e6:.0f} us/step), core {c:.2f} s ({c / steps * 1e6:.0f} us/step), "
+          f"ratio {c / s:.2f} (target <= 0.8)")
+
+
+def bench_batch(steps: int, repeats: int) -> None:
+    per_step = {}
+    for k in (1, 100, 10_000):
+        g = torch.Generator().manual_seed(0)
+        starts = (torch.rand(k, 2, generator=g) * 12 - 6).tolist()
+        config = make_config({"lr": 1e-2}, starts=starts, steps=steps, tol=None)
+        run(config.replace(steps=10))
+        per_step[k] = statistics.median(timed(run, config) for _ in range(repeats)) / steps
+    print("batched starts, Adam, us per step: " + ", ".join(f"{k:,}: {v * 1e6:.0f}" for k, v in per_step.items())
+          + f"; 10,000 / 1 = {per_step[10_000] / per_step[1]:.2f} (target <= 2)")
+
+
+def bench_page(repeats: int) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Descent.py"), default_timeout=120)
+    cold = timed(at.run)
+    warm = [timed(at.run) for _ in range(repeats)]
+    assert not at.exception, at.exception
+    print(f"Descent page under AppTest at defaults: first run {cold:.2f} s (torch warm-up, run, figures), "
+          f"warm rerun median {statistics.median(warm):.3f} s, max {max(warm):.3f} s (target <= 0.5 s)")
+
+
+def bench_figure() -> None:
+    config = make_config({"lr": 1e-3}, steps=2000)
+    traj, surf = run(config), figures.surface(get_objective(config.objective))
+    for label, cfg in (("defaults (2,000 steps)", config),
+                       ("tutorial run (20,000 steps)", config.replace(steps=20_000, tol=None))):
+        traj = run(cfg)
+        t = time.perf_counter()
+        fig = figures.surface_figure(traj, surf, "f")
+        size = len(fig.to_json())
+        built = time.perf_counter() - t
+        others = len(figures.contour_figure(traj, surf).to_json()) + len(figures.loss_figure(traj).to_json())
+        print(f"figure JSON, {label}: 3D {size / 1e6:.2f} MB with {len(fig.frames)} frames "
+              f"(built and serialised in {built:.2f} s), contour + loss {others / 1e6:.2f} MB (target <= 1.5 MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer steps and repeats")
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # as the server does
+    quick = args.quick
+    bench_source(5_000 if quick else 20_000, 3)
+    bench_batch(100 if quick else 300, 3)
+    bench_page(5)
+    bench_figure()
+
+
+if __name__ == "__main__":
+    main()
