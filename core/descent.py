@@ -147,29 +147,37 @@ def _run_batched(config: RunConfig, spec: OptimizerSpec, starts: tuple[Point, ..
     losses = torch.empty(n_max + 1, len(starts), dtype=dtype)  # row k: f(x_k)
     grads = torch.empty_like(positions)  # row k: the gradient at x_k
     positions[0] = x.detach()
-    n = 0  # steps done
-    with torch.no_grad():
-        while n < n_max:
-            if spec.closure:
-                seen.clear()
-                optimizer.step(evaluate)
-                f, g = seen
-            else:
-                with torch.enable_grad():
-                    f = objective(x)
-                x.grad = g = _gradient(f, x, ones)
-                optimizer.step()
-            losses[n], grads[n] = f, g
-            n += 1
-            positions[n] = x
-            if n % CHUNK == 0 or n == n_max:
-                if progress is not None:
-                    progress(n, n_max)
-                if state.update(positions, losses, grads, n):
-                    break
+    n = done = 0  # steps taken; steps copied into the buffers
+    new_x: list[torch.Tensor] = []
+    new_f: list[torch.Tensor] = []
+    new_g: list[torch.Tensor] = []
+    while n < n_max:
+        if spec.closure:
+            seen.clear()
+            optimizer.step(evaluate)
+            f, g = seen
+        else:
+            f = objective(x)
+            x.grad = g = _gradient(f, x, ones)
+            optimizer.step()
+        new_f.append(f.detach())
+        new_g.append(g)
+        new_x.append(x.detach().clone())
+        n += 1
+        if n % CHUNK == 0 or n == n_max:  # one stacked copy per chunk costs less than a copy per step
+            torch.stack(new_f, out=losses[done:n])
+            torch.stack(new_g, out=grads[done:n])
+            torch.stack(new_x, out=positions[done + 1:n + 1])
+            new_x.clear(), new_f.clear(), new_g.clear()
+            done = n
+            if progress is not None:
+                progress(n, n_max)
+            if state.update(positions, losses, grads, n):
+                break
     seen.clear()
     evaluate()  # f and gradient at the last point reached
-    losses[n], grads[n] = seen
+    with torch.no_grad():
+        losses[n], grads[n] = seen
     return state.finish(config, positions, losses, grads, n, time.perf_counter() - t0)
 
 
