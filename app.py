@@ -11,4 +11,8 @@ st.markdown(
     "(Himmelblau's function first). Every number shown is computed by torch, not typed in."
 )
 st.page_link("pages/1_Descent.py", label="Descent: an optimizer on a 3D surface", icon="⛰️")
+st.page_link("pages/2_Perceptron.py", label="Perceptron: w.grad from autograd beside the hand derivation", icon="🧮")
+st.page_link("pages/3_Chain_Rule.py", label="Chain rule: local derivatives, their product, and autograd's graph",
+             icon="🔗")
+st.page_link("pages/4_Tensors.py", label="Tensors, arrays and lists: .tolist() and .item()", icon="📋")
 st.caption("Grown from a Chinese PyTorch tutorial on perceptron gradients, the chain rule and gradient descent.")

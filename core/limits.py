@@ -6,3 +6,6 @@ MAX_RECORDED = 4_000_000  # steps x start points kept as a full trajectory (abou
 MAX_FRAMES = 200  # animation frames, whatever the step count
 START_LIMIT = 1e4  # |x0|, |y0| of a start point
 SURFACE_GRID = 100  # surface and contour resolution (points per axis)
+MAX_INPUTS = 64  # n, the perceptron's inputs
+MAX_OUTPUTS = 16  # K, the perceptron's outputs
+MAX_LAYERS = 8  # links of the chain-rule page's chain

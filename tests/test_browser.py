@@ -65,3 +65,25 @@ def test_diverging_setting_shows_the_message(server, page):
     wait_idle(page)
     page.get_by_text("Diverged at step").first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_perceptron_page_shows_gradients(server, page):
+    page.goto(f"{server}/Perceptron?inputs=source-multi")
+    wait_idle(page)
+    page.get_by_text("0.1992").first.wait_for(timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer, .js-plotly-plot .hm", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() >= 2  # the two heatmaps
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "perceptron.png"))
+
+
+def test_chain_rule_page_draws_the_graph(server, page):
+    page.goto(f"{server}/Chain_Rule")
+    wait_idle(page)
+    graph = page.locator("[data-testid='stGraphVizChart'] svg")
+    graph.wait_for(timeout=30_000)
+    text = graph.text_content()
+    assert "AccumulateGrad" in text and "MulBackward0" in text and "y2 = 7" in text
+    assert page.locator("[data-testid='stMetricValue']").first.text_content() == "2"
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "chain_rule.png"))

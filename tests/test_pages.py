@@ -88,3 +88,51 @@ def test_nesterov_without_momentum_is_a_message_not_a_traceback():
     at.checkbox(key="sgd_nesterov").check().run()
     assert not at.exception
     assert "Nesterov momentum requires" in at.error[0].value
+
+
+PERCEPTRON, CHAIN, TENSORS = "../pages/2_Perceptron.py", "../pages/3_Chain_Rule.py", "../pages/4_Tensors.py"
+
+
+@pytest.mark.parametrize("n,k,seed", [(10, 1, 0), (1, 1, 0), (64, 16, 2**31 - 1), (10, 2, 5)])
+def test_perceptron_page_at_defaults_and_limits(n, k, seed):
+    at = page(PERCEPTRON)
+    at.slider(key="n").set_value(n)
+    at.slider(key="k").set_value(k)
+    at.number_input(key="seed").set_value(seed).run()
+    assert not at.exception and not at.error
+    m = metrics(at)
+    assert m["loss.shape"] == "torch.Size([])"
+    assert float(m["largest |autograd − formula|"]) < 1e-6
+
+
+def test_perceptron_page_source_multi_and_descent_button():
+    at = page(PERCEPTRON)
+    at.radio(key="inputs").set_value("source-multi").run()
+    assert metrics(at)["loss"] == "0.1992"
+    assert any("48.6× smaller" in i.value for i in at.info)
+    next(b for b in at.button if b.label.startswith("Run ")).click().run()
+    assert not at.exception
+    first, last = (float(v) for v in at.markdown[-1].value.split("loss ")[1].split(" after")[0].split(" → "))
+    assert last < first
+
+
+def test_chain_rule_page_defaults_and_limits():
+    at = page(CHAIN)
+    m = metrics(at)
+    assert m["product of the local derivatives"] == "2" and m["direct ∂y2/∂w1"] == "2"
+    assert len(at.get("graphviz_chart")) == 1
+    at.slider(key="links").set_value(8)
+    at.selectbox(key="act").set_value("tanh")
+    for key in ("x", "w1", "b1", "w2", "b2"):
+        at.number_input(key=key).set_value(100.0)
+    at.run()
+    assert not at.exception
+    at.number_input(key="x").set_value(-100.0).run()
+    assert not at.exception and "direct ∂y8/∂w1" in metrics(at)
+
+
+def test_tensors_page_shows_the_numpy_error_as_text():
+    at = page(TENSORS)
+    codes = [c.value for c in at.code]
+    assert any("AttributeError: `np.mat` was removed" in c for c in codes)
+    assert any("[[[1, 2, 3], [0, 9, 8, 0]]]" in c for c in codes)

@@ -1,0 +1,57 @@
+"""Chain rule: the source's y2 = (x w1 + b1) w2 + b2, the product of local derivatives against the direct one."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core import chain, limits
+from ui.common import setup_page
+
+
+def controls() -> tuple[float, list[float], list[float], str]:
+    q = {"bind": "query-params"}
+    with st.sidebar:
+        values = {k: st.number_input(k, -100.0, 100.0, v, step=0.5, key=k, **q) for k, v in chain.SOURCE.items()}
+        links = st.slider("links in the chain", 2, limits.MAX_LAYERS, 2, key="links", **q,
+                          help="links past the second reuse w2 and b2")
+        act = st.selectbox("activation after each link", list(chain.ACTIVATIONS), key="act", **q)
+    weights = [values["w1"]] + [values["w2"]] * (links - 1)
+    biases = [values["b1"]] + [values["b2"]] * (links - 1)
+    return values["x"], weights, biases, act
+
+
+def main() -> None:
+    setup_page("Chain rule")
+    st.title("The chain rule")
+    x, weights, biases, act = controls()
+    try:
+        c = chain.chain(x, weights, biases, act)
+    except ValueError as err:
+        st.error(f"These values cannot run: {err}")
+        return
+    n = len(weights)
+    st.code("y1 = x*w1 + b1\ny2 = y1*w2 + b2\n"
+            "dy2_dy1 = torch.autograd.grad(y2, [y1], retain_graph=True)[0]\n"
+            "dy1_dw1 = torch.autograd.grad(y1, [w1], retain_graph=True)[0]\n"
+            "dy2_dw1 = torch.autograd.grad(y2, [w1], retain_graph=True)[0]\n"
+            f"print(dy2_dy1 * dy1_dw1)  # tensor({c.product:g})\nprint(dy2_dw1)            # tensor({c.direct:g})",
+            language="python")
+    st.latex(r"y_i = \sigma(y_{i-1} w_i + b_i),\quad y_0 = x,\qquad " + chain.ACTIVATIONS[act][2])
+    st.latex(rf"\frac{{\partial y_{n}}}{{\partial w_1}} = " + r" \cdot ".join(
+        [rf"\frac{{\partial y_{i}}}{{\partial y_{i - 1}}}" for i in range(n, 1, -1)]
+        + [r"\frac{\partial y_1}{\partial w_1}"]))
+    rows = [("∂y1/∂w1", c.local[0], c.hand[0], "σ'(z1) · x")]
+    rows += [(f"∂y{i + 1}/∂y{i}", c.local[i], c.hand[i], f"σ'(z{i + 1}) · w{i + 1}") for i in range(1, n)]
+    st.dataframe({"derivative": [r[0] for r in rows], "autograd.grad": [r[1] for r in rows],
+                  "by hand": [r[2] for r in rows], "hand formula": [r[3] for r in rows],
+                  "difference": [r[1] - r[2] for r in rows]}, hide_index=True)
+    cols = st.columns(3)
+    cols[0].metric("product of the local derivatives", f"{c.product:.6g}")
+    cols[1].metric(f"direct ∂y{n}/∂w1", f"{c.direct:.6g}")
+    cols[2].metric("difference", f"{c.diff:.2e}")
+    st.subheader("The graph autograd built")
+    st.caption("Walked from y's grad_fn through next_functions. Each named node shows its value and "
+               f"∂y{n}/∂(node); x and the b's are constants, so autograd made no node for them.")
+    st.graphviz_chart(chain.to_dot(c))
+
+
+main()

@@ -1,0 +1,17 @@
+"""Tensors, arrays and lists: what .tolist() and .item() return, run live."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.tensors import DEMOS, evaluate
+from ui.common import setup_page
+
+setup_page("Tensors")
+st.title("Tensors, arrays and lists")
+st.markdown("The source closes with a note on `tolist()`. Each line below is run when the page loads; an error "
+            "is shown as text, as Python reports it.")
+for demo in DEMOS:
+    ok, text = evaluate(demo)
+    st.code(f">>> {demo.code}\n{text}", language="python")
+    if demo.note:
+        st.caption(("" if ok else "raises · ") + demo.note)
