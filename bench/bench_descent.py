@@ -22,7 +22,6 @@ import torch  # noqa: E402
 
 from core import figures  # noqa: E402
 from core.descent import make_config, run  # noqa: E402
-from core.objectives import get_objective  # noqa: E402
 
 
 def himmelblau(x):  # the source's function, as printed
@@ -87,7 +86,7 @@ def bench_page(repeats: int) -> None:
 
 def bench_figure() -> None:
     config = make_config({"lr": 1e-3}, steps=2000)
-    traj, surf = run(config), figures.surface(get_objective(config.objective))
+    traj, surf = run(config), figures.surface(config.objective_spec)
     for label, cfg in (("defaults (2,000 steps)", config),
                        ("tutorial run (20,000 steps)", config.replace(steps=20_000, tol=None))):
         traj = run(cfg)

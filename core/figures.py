@@ -1,7 +1,9 @@
-"""Plotly figures built from trajectories: the animated 3D surface, the 2D contour, the loss curve."""
+"""Plotly figures built from trajectories: the animated 3D surface, the 2D contour, the loss curve.
+
+Every figure takes a list of Paths, so one run (Descent) and a race of several (Compare) share the code.
+"""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +16,9 @@ from core.objectives import Objective
 
 SCALES = {"f": "f(x, y)", "log": "log(1 + f)"}
 PATH_COLOR = "#e4572e"
+COLORS = (PATH_COLOR, "#2e86ab", "#f6ae2d", "#7b2cbf", "#2a9d8f", "#d62828")
 MIN_COLOR = "#17bebb"
+CLICK_GRID = 41  # points per axis of the invisible marker grid that makes the contour clickable
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,20 @@ class Surface:
         return np.log1p(np.maximum(f - self.shift, 0.0)) if scale == "log" else f
 
 
+@dataclass(frozen=True)
+class Path:
+    """Row `row` of a trajectory, drawn under `label` in `color`."""
+
+    traj: Trajectory
+    row: int = 0
+    label: str = "path"
+    color: str = PATH_COLOR
+
+    @property
+    def end(self) -> int:
+        return int(self.traj.end[self.row])
+
+
 def surface(objective: Objective, n: int = limits.SURFACE_GRID) -> Surface:
     """f on an n x n grid over the objective's view bounds (float64, no autograd)."""
     xs = np.linspace(*objective.x_range, n)
@@ -39,7 +57,9 @@ def surface(objective: Objective, n: int = limits.SURFACE_GRID) -> Surface:
     grid = torch.stack(torch.meshgrid(torch.from_numpy(xs), torch.from_numpy(ys), indexing="xy"), -1)
     with torch.no_grad():
         f = objective(grid).numpy()
-    return Surface(xs, ys, f, min(0.0, float(f.min())))
+    f = np.where(np.isfinite(f), f, np.nan)  # a typed formula may be undefined in places (log of a negative)
+    low = float(np.nanmin(f)) if np.isfinite(f).any() else 0.0
+    return Surface(xs, ys, f, min(0.0, low))
 
 
 def frame_steps(end: int, max_frames: int = limits.MAX_FRAMES) -> np.ndarray:
@@ -55,58 +75,63 @@ def _minima_z(objective: Objective, surf: Surface, scale: str) -> np.ndarray:
     return surf.height(f, scale)
 
 
-def _path_xyz(traj: Trajectory, surf: Surface, scale: str, steps: np.ndarray, i: int = 0) -> np.ndarray:
-    """Path points at the given steps as [len(steps), 3] float32, lifted a little above the surface."""
-    lift = 0.01 * float(np.ptp(surf.height(surf.f, scale)))
-    xy = traj.positions[steps, i].astype(np.float64)
-    z = surf.height(traj.losses[steps, i], scale) + lift
+def _span(surf: Surface, scale: str) -> float:
+    return float(np.nanmax(surf.height(surf.f, scale)) - np.nanmin(surf.height(surf.f, scale)))
+
+
+def _path_xyz(path: Path, surf: Surface, scale: str, steps: np.ndarray) -> np.ndarray:
+    """Path points at the given steps (held at its end) as [len(steps), 3] float32, lifted above the surface."""
+    k = np.minimum(steps, path.end)
+    xy = path.traj.positions[k, path.row].astype(np.float64)
+    z = surf.height(path.traj.losses[k, path.row], scale) + 0.01 * _span(surf, scale)
     return np.column_stack([xy, z]).astype(np.float32)
 
 
-def surface_figure(traj: Trajectory, surf: Surface, scale: str = "f",
+def surface_figure(paths: list[Path], surf: Surface, scale: str = "f",
                    max_frames: int = limits.MAX_FRAMES, frame_ms: int = 40) -> go.Figure:
-    """3D surface with the known minima, the path, and Plotly frames that draw the path step by step.
+    """3D surface with the known minima, the paths, and Plotly frames that draw them step by step together.
 
-    Trace 0 is the surface, 1 the minima, 2 the path and 3 the current point; frames carry only 2 and 3.
+    Trace 0 is the surface, 1 the minima, then each path's line and current point; frames carry only those.
     """
-    objective = traj.objective
-    end = int(traj.end[0])
-    steps = frame_steps(end, max_frames)
-    pts = _path_xyz(traj, surf, scale, steps)
-    mz = _minima_z(objective, surf, scale) + 0.02 * float(np.ptp(surf.height(surf.f, scale)))
+    objective = paths[0].traj.objective
+    steps = frame_steps(max(p.end for p in paths), max_frames)
+    pts = [_path_xyz(p, surf, scale, steps) for p in paths]
+    mz = _minima_z(objective, surf, scale) + 0.02 * _span(surf, scale)
     minima = np.array(objective.minima).reshape(-1, 2)
+    zr = surf.height(surf.f, scale)
     traces = [
-        go.Surface(x=surf.xs, y=surf.ys, z=surf.height(surf.f, scale).astype(np.float32),
-                   colorscale="Viridis", opacity=0.85, showscale=False, name="f",
+        go.Surface(x=surf.xs, y=surf.ys, z=zr.astype(np.float32), colorscale="Viridis", opacity=0.85,
+                   showscale=False, name="f",
                    hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>height=%{z:.4g}<extra></extra>"),
         go.Scatter3d(x=minima[:, 0], y=minima[:, 1], z=mz, mode="markers", name="known minima",
                      marker=dict(size=5, color=MIN_COLOR, symbol="diamond")),
-        go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], mode="lines", name="path",
-                     line=dict(color=PATH_COLOR, width=6)),
-        go.Scatter3d(x=pts[-1:, 0], y=pts[-1:, 1], z=pts[-1:, 2], mode="markers", name="x_k",
-                     marker=dict(size=5, color=PATH_COLOR)),
     ]
+    for p, xyz in zip(paths, pts):
+        traces += [go.Scatter3d(x=xyz[:, 0], y=xyz[:, 1], z=xyz[:, 2], mode="lines", name=p.label,
+                                line=dict(color=p.color, width=6), legendgroup=p.label),
+                   go.Scatter3d(x=xyz[-1:, 0], y=xyz[-1:, 1], z=xyz[-1:, 2], mode="markers", showlegend=False,
+                                marker=dict(size=5, color=p.color), legendgroup=p.label, name=p.label)]
     frames = [_frame(pts, j, int(s)) for j, s in enumerate(steps)]
     fig = go.Figure(traces, frames=frames, _validate=False)  # validating 200 frames costs 0.3 s
-    zr = surf.height(surf.f, scale)
     fig.update_layout(
         height=560, margin=dict(l=0, r=0, t=30, b=0), legend=dict(x=0, y=1),
         scene=dict(xaxis=dict(range=list(objective.x_range), title="x"),
                    yaxis=dict(range=list(objective.y_range), title="y"),
-                   zaxis=dict(range=[float(zr.min()), float(zr.max()) * 1.05 + 1e-9], title=SCALES[scale]),
+                   zaxis=dict(range=[float(np.nanmin(zr)), float(np.nanmax(zr)) * 1.05 + 1e-9], title=SCALES[scale]),
                    camera=dict(eye=dict(x=1.4, y=-1.4, z=1.1))),
-        updatemenus=[_play_buttons(frame_ms)], sliders=[_slider(steps, frame_ms)],
+        updatemenus=[_play_buttons(frame_ms)], sliders=[_slider(steps)],
     )
     return fig
 
 
-def _frame(pts: np.ndarray, j: int, step: int) -> dict:
+def _frame(pts: list[np.ndarray], j: int, step: int) -> dict:
     """One animation frame as a plain dict (validated go.Frame objects are far slower to build)."""
-    head = pts[: j + 1]
-    return {"name": str(step), "traces": [2, 3], "data": [
-        {"type": "scatter3d", "x": head[:, 0], "y": head[:, 1], "z": head[:, 2]},
-        {"type": "scatter3d", "x": head[-1:, 0], "y": head[-1:, 1], "z": head[-1:, 2]},
-    ]}
+    data = []
+    for xyz in pts:
+        head = xyz[: j + 1]
+        data += [{"type": "scatter3d", "x": head[:, 0], "y": head[:, 1], "z": head[:, 2]},
+                 {"type": "scatter3d", "x": head[-1:, 0], "y": head[-1:, 1], "z": head[-1:, 2]}]
+    return {"name": str(step), "traces": list(range(2, 2 + len(data))), "data": data}
 
 
 def _play_buttons(frame_ms: int) -> dict:
@@ -119,7 +144,7 @@ def _play_buttons(frame_ms: int) -> dict:
                         {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]}]}
 
 
-def _slider(steps: np.ndarray, frame_ms: int) -> dict:
+def _slider(steps: np.ndarray) -> dict:
     hidden = "rgba(0,0,0,0)"  # one tick label per frame would be unreadable: the current value says the step
     return {"active": len(steps) - 1, "x": 0.18, "y": 0.0, "len": 0.8, "yanchor": "top",
             "pad": {"t": 10}, "currentvalue": {"prefix": "step ", "font": {"color": "#444"}},
@@ -129,47 +154,86 @@ def _slider(steps: np.ndarray, frame_ms: int) -> dict:
                                            "transition": {"duration": 0}}]} for s in steps]}
 
 
-def contour_figure(traj: Trajectory, surf: Surface, scale: str = "f", max_points: int = 2000) -> go.Figure:
-    """2D contour of the objective with the path, its start and end, and the known minima."""
-    objective = traj.objective
-    end = int(traj.end[0])
-    steps = frame_steps(end, max_points)
-    xy = traj.positions[steps, 0]
+def gradient_field(objective: Objective, n: int = 15) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The negative gradient on an n x n grid, by autograd: (points [m, 2], unit directions [m, 2], |grad| [m])."""
+    xs = np.linspace(*objective.x_range, n + 2)[1:-1]
+    ys = np.linspace(*objective.y_range, n + 2)[1:-1]
+    pts = torch.tensor(np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2), requires_grad=True)
+    (g,) = torch.autograd.grad(objective(pts).sum(), pts)
+    g = -g.numpy()
+    norm = np.linalg.norm(g, axis=1)
+    ok = np.isfinite(norm) & (norm > 0)
+    return pts.detach().numpy()[ok], g[ok] / norm[ok, None], norm[ok]
+
+
+def _arrows(objective: Objective) -> go.Scatter:
+    pts, unit, norm = gradient_field(objective)
+    cell = 0.8 * min(np.ptp(objective.x_range), np.ptp(objective.y_range)) / 16
+    tips = pts + cell * unit
+    nan = np.full(len(pts), np.nan)
+    x = np.column_stack([pts[:, 0], tips[:, 0], nan]).ravel()
+    y = np.column_stack([pts[:, 1], tips[:, 1], nan]).ravel()
+    return go.Scatter(x=x, y=y, mode="lines+markers", name="−∇f", hoverinfo="skip", line=dict(color="white", width=1),
+                      marker=dict(symbol="arrow", size=7, angleref="previous", color="white",
+                                  opacity=np.column_stack([0 * norm, 1 + 0 * norm, 0 * norm]).ravel()))
+
+
+def _click_grid(objective: Objective) -> go.Scatter:
+    """Invisible markers: Streamlit reports selections only on marker traces, so these make the contour clickable."""
+    gx, gy = np.meshgrid(np.linspace(*objective.x_range, CLICK_GRID), np.linspace(*objective.y_range, CLICK_GRID))
+    return go.Scatter(x=gx.ravel().round(4), y=gy.ravel().round(4), mode="markers", name="click to start here",
+                      marker=dict(size=12, opacity=0), hovertemplate="start here: (%{x:.3g}, %{y:.3g})<extra></extra>")
+
+
+def contour_figure(paths: list[Path], surf: Surface, scale: str = "f", arrows: bool = False,
+                   clickable: bool = False, max_points: int = 2000) -> go.Figure:
+    """2D contour of the objective with the paths, their starts and ends, and the known minima."""
+    objective = paths[0].traj.objective
     minima = np.array(objective.minima).reshape(-1, 2)
-    fig = go.Figure([
-        go.Contour(x=surf.xs, y=surf.ys, z=surf.height(surf.f, scale).astype(np.float32), colorscale="Viridis",
-                   ncontours=30, showscale=False, name="f", hoverinfo="skip"),
-        go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name="known minima",
-                   marker=dict(symbol="x", size=10, color=MIN_COLOR)),
-        go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", name="path", line=dict(color=PATH_COLOR, width=2.5),
-                   customdata=steps, hovertemplate="step %{customdata}<br>x=%{x:.5f}<br>y=%{y:.5f}<extra></extra>"),
-        go.Scatter(x=xy[[0, -1], 0], y=xy[[0, -1], 1], mode="markers+text", name="start / end",
-                   text=["start", "end"], textposition="top center", textfont=dict(color="white"),
-                   marker=dict(size=9, color=[PATH_COLOR, "white"], line=dict(width=1, color="black"))),
-    ])
-    fig.update_layout(height=480, margin=dict(l=0, r=0, t=30, b=0), showlegend=False,
+    traces = [go.Contour(x=surf.xs, y=surf.ys, z=surf.height(surf.f, scale).astype(np.float32), colorscale="Viridis",
+                         ncontours=30, showscale=False, name="f", hoverinfo="skip")]
+    if arrows:
+        traces.append(_arrows(objective))
+    traces.append(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name="known minima",
+                             marker=dict(symbol="x", size=10, color=MIN_COLOR)))
+    for p in paths:
+        steps = frame_steps(p.end, max_points)
+        xy = p.traj.positions[steps, p.row]
+        traces += [
+            go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", name=p.label, line=dict(color=p.color, width=2.5),
+                       customdata=steps, hovertemplate="step %{customdata}<br>x=%{x:.5f}<br>y=%{y:.5f}<extra></extra>"),
+            go.Scatter(x=xy[[0, -1], 0], y=xy[[0, -1], 1], mode="markers", showlegend=False, name=p.label,
+                       hoverinfo="skip",
+                       marker=dict(size=9, color=[p.color, "white"], line=dict(width=1.5, color=p.color))),
+        ]
+    if clickable:
+        traces.append(_click_grid(objective))
+    fig = go.Figure(traces)
+    fig.update_layout(height=480, margin=dict(l=0, r=0, t=30, b=0), showlegend=len(paths) > 1,
+                      legend=dict(x=0, y=1, bgcolor="rgba(255,255,255,0.7)"), clickmode="event+select",
                       xaxis=dict(range=list(objective.x_range), title="x", constrain="domain"),
                       yaxis=dict(range=list(objective.y_range), title="y", scaleanchor="x"))
     return fig
 
 
-def loss_figure(traj: Trajectory, max_points: int = 2000) -> go.Figure:
-    """f(x_k) - f* against k on a log axis (f itself, linear, when the objective has no minimum)."""
-    objective = traj.objective
-    steps = frame_steps(int(traj.end[0]), max_points)
-    f = traj.losses[steps, 0].astype(np.float64)
-    if objective.minima:
-        with torch.no_grad():
-            f_star = float(objective(torch.tensor(objective.minima, dtype=torch.float64)).min())
-        y, title, kind = f - f_star, "f(x_k) − f*", "log"
-    else:
-        y, title, kind = f, "f(x_k)", "linear"
-    fig = go.Figure(go.Scatter(x=steps, y=y, mode="lines", line=dict(color=PATH_COLOR),
-                               hovertemplate="step %{x}<br>%{y:.4g}<extra></extra>"))
-    fig.update_layout(height=300, margin=dict(l=0, r=0, t=30, b=0), xaxis_title="step k",
+def f_star(objective: Objective) -> float | None:
+    """The lowest f over the known minima (None when there are none)."""
+    if not objective.minima:
+        return None
+    with torch.no_grad():
+        return float(objective(torch.tensor(objective.minima, dtype=torch.float64)).min())
+
+
+def loss_figure(paths: list[Path], max_points: int = 2000) -> go.Figure:
+    """f(x_k) - f* against k on a log axis (f itself, linear, when the objective has no known minimum)."""
+    best = f_star(paths[0].traj.objective)
+    fig = go.Figure()
+    for p in paths:
+        steps = frame_steps(p.end, max_points)
+        f = p.traj.losses[steps, p.row].astype(np.float64)
+        fig.add_trace(go.Scatter(x=steps, y=f if best is None else f - best, mode="lines", name=p.label,
+                                 line=dict(color=p.color), hovertemplate="step %{x}<br>%{y:.4g}<extra></extra>"))
+    title, kind = ("f(x_k)", "linear") if best is None else ("f(x_k) − f*", "log")
+    fig.update_layout(height=300, margin=dict(l=0, r=0, t=30, b=0), xaxis_title="step k", showlegend=len(paths) > 1,
                       yaxis=dict(type=kind, title=title, exponentformat="power"))
     return fig
-
-
-def finite_or_none(v: float) -> float | None:
-    return v if math.isfinite(v) else None

@@ -1,6 +1,7 @@
 """The test functions: one registry, each function with its metadata (bounds, minima, LaTeX)."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -144,11 +145,35 @@ OBJECTIVES: dict[str, Objective] = {
 }
 
 DEFAULT_OBJECTIVE = "himmelblau"
+CUSTOM = "custom"  # a user-typed formula: its text and view bounds travel with the key
+DEFAULT_BOUNDS = (-5.0, 5.0, -5.0, 5.0)
+BOUND_LIMIT = 1e4
 
 
-def get_objective(key: str) -> Objective:
-    """The objective called key, or a ValueError that lists the known names."""
+def get_objective(key: str, expr: str = "", bounds: tuple[float, ...] = ()) -> Objective:
+    """The objective called key (for 'custom', the formula expr over bounds), or a ValueError saying why not."""
+    if key == CUSTOM:
+        return _custom(expr, tuple(float(b) for b in (bounds or DEFAULT_BOUNDS)))
     try:
         return OBJECTIVES[key]
     except KeyError:
-        raise ValueError(f"unknown objective {key!r}; choose one of: {', '.join(OBJECTIVES)}") from None
+        raise ValueError(f"unknown objective {key!r}; choose one of: {', '.join([*OBJECTIVES, CUSTOM])}") from None
+
+
+@functools.lru_cache(maxsize=64)
+def _custom(expr: str, bounds: tuple[float, ...]) -> Objective:
+    from core.expr import parse  # here, not at the top: core.expr is only needed for typed formulas
+
+    if len(bounds) != 4 or not all(math.isfinite(b) and abs(b) <= BOUND_LIMIT for b in bounds):
+        raise ValueError(f"view bounds are four finite numbers within ±{BOUND_LIMIT:g}: x from, x to, y from, y to")
+    x0, x1, y0, y1 = bounds
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError("each view bound's 'from' must be below its 'to'")
+    f = parse(expr)
+
+    def fn(p: Tensor) -> Tensor:
+        x, y = _xy(p)
+        return f(x, y)
+
+    return Objective(CUSTOM, f"f(x, y) = {expr}", fn, (x0, x1), (y0, y1), (), latex="",
+                     note="A typed formula: its minima are not known in advance.")

@@ -141,10 +141,11 @@ class OptimizerSpec:
             out[name] = self.hyper(name).check(value)
         return out
 
-    def build(self, params: list[torch.Tensor], values: Mapping[str, Any]) -> torch.optim.Optimizer:
-        """The torch optimizer over params; torch's own refusals come back as a plain ValueError."""
+    def build(self, params: list, values: Mapping[str, Any],
+              extra: Mapping[str, Any] | None = None) -> torch.optim.Optimizer:
+        """The torch optimizer over params (tensors or groups); torch's refusals come back as a plain ValueError."""
         try:
-            return self.cls(params, **self.resolve(values))
+            return self.cls(params, **self.resolve(values), **(extra or {}))
         except ValueError as err:
             raise ValueError(f"{self.name}: {err}") from None
 

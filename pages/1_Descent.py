@@ -6,13 +6,17 @@ import streamlit as st
 from core import limits
 from core.descent import RunConfig, make_config
 from core.figures import SCALES
-from core.objectives import DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
+from core.objectives import OBJECTIVES
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, get_optimizer
-from ui.common import cached_figures, cached_run, hyper_widget, setup_page
+from ui.common import cached_figures, cached_run, hyper_widget, objective_controls, setup_page, take_clicked_start
 
 SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
 DEFAULT_STEPS = 2000
 TOL = RunConfig.tol
+
+
+def take_start() -> None:
+    take_clicked_start("contour", "x0", "y0")
 
 
 def set_start(x: float, y: float) -> None:
@@ -25,19 +29,18 @@ def tutorial_run() -> None:
                             every=2000)
 
 
-def controls() -> tuple[RunConfig, str, int]:
+def controls() -> tuple[RunConfig, str, int, bool]:
     """The sidebar: every setting of the run, bound to the URL."""
     sb = st.sidebar
     q = {"bind": "query-params"}
     with sb:
         st.button("Tutorial's run (Adam, lr 1e-3, 20,000 steps)", on_click=tutorial_run, width="stretch")
         # Options are the registry keys themselves: a bound selectbox writes the shown label to the URL.
-        fn = st.selectbox("objective", list(OBJECTIVES), index=list(OBJECTIVES).index(DEFAULT_OBJECTIVE),
-                          key="fn", help="the function to minimise", **q)
+        fn, text, bounds = objective_controls()
         opt = st.selectbox("optimizer", list(OPTIMIZERS), index=list(OPTIMIZERS).index(DEFAULT_OPTIMIZER),
                            key="opt", help="a torch.optim class, by its lower-case name", **q)
         spec = get_optimizer(opt)
-        st.caption(f"{OBJECTIVES[fn].name} · torch.optim.{spec.name}")
+        st.caption(f"{OBJECTIVES[fn].name if fn in OBJECTIVES else 'typed formula'} · torch.optim.{spec.name}")
         defaults = spec.defaults()
         hypers = {h.name: hyper_widget(spec, h, defaults[h.name]) for h in spec.hypers}
         steps = st.number_input("steps", 1, limits.MAX_STEPS, DEFAULT_STEPS, step=100, key="steps", **q)
@@ -51,11 +54,13 @@ def controls() -> tuple[RunConfig, str, int]:
                        help="one of the source tutorial's start points")
         stop = st.checkbox(f"stop when converged (|grad| and last move ≤ {TOL:g})", value=True, key="stop", **q)
         dtype = st.radio("dtype", ["float32", "float64"], horizontal=True, key="dtype", **q)
-        scale = st.radio("height", list(SCALES), format_func=SCALES.get, horizontal=True, key="scale", **q)
+        scale = st.radio("height", list(SCALES), horizontal=True, key="scale", **q,
+                         help="f: f(x, y); log: log(1 + f), which shows the valleys")
+        arrows = st.toggle("−∇f arrows on the contour", key="arrows", **q)
         every = st.number_input("log every N steps", 1, limits.MAX_STEPS, max(1, int(steps) // 10), key="every")
     config = make_config(hypers, objective=fn, optimizer=opt, starts=[(x0, y0)], steps=int(steps),
-                         dtype=dtype, tol=TOL if stop else None)
-    return config, scale, int(every)
+                         dtype=dtype, tol=TOL if stop else None, expr=text, bounds=bounds)
+    return config, scale, int(every), arrows
 
 
 def summary(config: RunConfig) -> None:
@@ -82,19 +87,23 @@ def main() -> None:
     setup_page("Descent")
     st.title("Descent")
     try:
-        config, scale, every = controls()
+        config, scale, every, arrows = controls()
     except ValueError as err:
         st.error(f"These settings cannot run: {err}")
         return
-    objective = get_objective(config.objective)
-    st.latex(objective.latex)
+    objective = config.objective_spec
+    if objective.latex:
+        st.latex(objective.latex)
+    else:
+        st.code(objective.name, language="python")
     if objective.note:
         st.caption(objective.note)
     summary(config)
-    surface, contour, loss = cached_figures(config, scale)
+    surface, contour, loss = cached_figures(((config, 0, "path"),), scale, arrows)
     st.plotly_chart(surface, width="stretch", key="surface")
     left, right = st.columns(2)
-    left.plotly_chart(contour, width="stretch", key="contour")
+    left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
+    left.caption("Click the contour to start there.")
     right.plotly_chart(loss, width="stretch", key="loss")
     st.subheader("Log, in the source tutorial's format")
     st.caption("stepk: x after step k's update, f(x) at the point before it")

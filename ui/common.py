@@ -9,9 +9,10 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
+from core import expr as formula
 from core import figures
 from core.descent import RunConfig, Trajectory, run
-from core.objectives import get_objective
+from core.objectives import BOUND_LIMIT, CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
 from core.optimizers import Hyper, OptimizerSpec
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
@@ -50,16 +51,49 @@ def cached_run(config: RunConfig) -> Trajectory:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def cached_surface(objective_key: str) -> figures.Surface:
-    return figures.surface(get_objective(objective_key))
+def cached_surface(objective_key: str, expr: str = "", bounds: tuple[float, ...] = ()) -> figures.Surface:
+    return figures.surface(get_objective(objective_key, expr, bounds))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def cached_figures(config: RunConfig, scale: str) -> tuple[go.Figure, go.Figure, go.Figure]:
-    """The 3D animated surface, the contour and the loss curve for a run."""
-    traj, surf = cached_run(config), cached_surface(config.objective)
-    return (figures.surface_figure(traj, surf, scale), figures.contour_figure(traj, surf, scale),
-            figures.loss_figure(traj))
+def cached_figures(runs: tuple[tuple[RunConfig, int, str], ...], scale: str,
+                   arrows: bool = False) -> tuple[go.Figure, go.Figure, go.Figure]:
+    """The 3D animated surface, the clickable contour and the loss curves for runs given as (config, row, label)."""
+    c0 = runs[0][0]
+    surf = cached_surface(c0.objective, c0.expr, c0.bounds)
+    paths = [figures.Path(cached_run(c), row, label, figures.COLORS[i % len(figures.COLORS)])
+             for i, (c, row, label) in enumerate(runs)]
+    return (figures.surface_figure(paths, surf, scale),
+            figures.contour_figure(paths, surf, scale, arrows=arrows, clickable=True),
+            figures.loss_figure(paths))
+
+
+DEFAULT_FORMULA = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
+
+
+def objective_controls() -> tuple[str, str, tuple[float, ...]]:
+    """Objective picker (URL 'fn'); for 'custom', the typed formula ('expr') and its view ('xmin' ... 'ymax')."""
+    q = {"bind": "query-params"}
+    keys = [*OBJECTIVES, CUSTOM]
+    fn = st.selectbox("objective", keys, index=keys.index(DEFAULT_OBJECTIVE), key="fn", help="the function to "
+                      "minimise; custom: type your own f(x, y)", **q)
+    if fn != CUSTOM:
+        return fn, "", ()
+    text = st.text_input("f(x, y) =", DEFAULT_FORMULA, max_chars=formula.MAX_LENGTH, key="expr", **q,
+                         help=f"numbers, x, y, + - * / **, parentheses, pi, e and {', '.join(formula.FUNCTIONS)}")
+    cols = st.columns(4)
+    bounds = tuple(col.number_input(k, -BOUND_LIMIT, BOUND_LIMIT, float(v), format="%g", key=k, **q)
+                   for col, k, v in zip(cols, ("xmin", "xmax", "ymin", "ymax"), DEFAULT_BOUNDS))
+    return fn, text, bounds
+
+
+def take_clicked_start(chart_key: str, x_key: str, y_key: str) -> None:
+    """on_select callback of a contour: the clicked point becomes the start (before the widgets are drawn)."""
+    event = st.session_state.get(chart_key)
+    points = event.selection.points if event is not None else []
+    if points:
+        st.session_state[x_key] = round(float(points[0]["x"]), 4)
+        st.session_state[y_key] = round(float(points[0]["y"]), 4)
 
 
 def log_options(low: float, high: float, default: float) -> list[float]:
