@@ -15,4 +15,7 @@ st.page_link("pages/2_Perceptron.py", label="Perceptron: w.grad from autograd be
 st.page_link("pages/3_Chain_Rule.py", label="Chain rule: local derivatives, their product, and autograd's graph",
              icon="🔗")
 st.page_link("pages/4_Tensors.py", label="Tensors, arrays and lists: .tolist() and .item()", icon="📋")
+st.page_link("pages/5_Compare.py", label="Compare: up to six optimizers racing on one surface", icon="🏁")
+st.page_link("pages/6_Basins.py", label="Basins: where every start of a grid ends up", icon="🗺️")
+st.page_link("pages/7_Sweep.py", label="Sweep: one start, many learning rates", icon="📈")
 st.caption("Grown from a Chinese PyTorch tutorial on perceptron gradients, the chain rule and gradient descent.")

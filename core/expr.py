@@ -119,9 +119,11 @@ def _constant(node: ast.AST) -> float | None:
 
 
 def _call(node: ast.Call, depth: int, count: list[int]) -> Fn:
-    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-        name = node.func.id if isinstance(node.func, ast.Name) else _describe(node.func)
-        raise FormulaError(f"unknown function {name[:30]!r}{_where(node)}; allowed: {', '.join(FUNCTIONS)}")
+    if not isinstance(node.func, ast.Name):
+        raise FormulaError(f"calling {_describe(node.func)}{_where(node.func)} is not allowed; "
+                           f"the functions are {', '.join(FUNCTIONS)}")
+    if node.func.id not in FUNCTIONS:
+        raise FormulaError(f"unknown function {node.func.id[:30]!r}{_where(node)}; allowed: {', '.join(FUNCTIONS)}")
     if len(node.args) != 1 or node.keywords:
         raise FormulaError(f"{node.func.id}(...){_where(node)} takes exactly one argument")
     fn, arg = FUNCTIONS[node.func.id], _build(node.args[0], depth + 1, count)

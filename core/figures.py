@@ -237,3 +237,54 @@ def loss_figure(paths: list[Path], max_points: int = 2000) -> go.Figure:
     fig.update_layout(height=300, margin=dict(l=0, r=0, t=30, b=0), xaxis_title="step k", showlegend=len(paths) > 1,
                       yaxis=dict(type=kind, title=title, exponentformat="power"))
     return fig
+
+
+BASIN_COLORS = {-1: "#d62828", -2: "#bdbdbd", -3: "#6c757d"}  # diverged, not converged, converged elsewhere
+BASIN_NAMES = {-1: "diverged", -2: "not converged", -3: "converged elsewhere"}
+
+
+def basin_figure(objective: Objective, xs: np.ndarray, ys: np.ndarray, category: np.ndarray,
+                 steps: np.ndarray) -> go.Figure:
+    """Each start of the grid coloured by where it ended; hover gives the category and steps taken."""
+    cats = sorted(set(np.unique(category).tolist()))
+    palette = {i: COLORS[(i + 1) % len(COLORS)] for i in range(len(objective.minima))} | BASIN_COLORS
+    names = {i: f"minimum ({x:g}, {y:g})" for i, (x, y) in enumerate(objective.minima)} | BASIN_NAMES
+    index = {c: j for j, c in enumerate(cats)}
+    z = np.vectorize(index.get)(category)
+    n = len(cats)
+    scale = [[(j + e) / n, palette[c]] for j, c in enumerate(cats) for e in (0, 1)]
+    text = np.vectorize(names.get)(category)
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=z, zmin=-0.5, zmax=n - 0.5, colorscale=scale, customdata=steps,
+                               text=text, hovertemplate="start (%{x:.3g}, %{y:.3g})<br>%{text}<br>"
+                                                        "%{customdata} steps<extra></extra>",
+                               colorbar=dict(tickvals=list(range(n)), ticktext=[names[c] for c in cats])))
+    minima = np.array(objective.minima).reshape(-1, 2)
+    fig.add_trace(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name="known minima",
+                             marker=dict(symbol="x", size=11, color="black")))
+    fig.update_layout(height=560, margin=dict(l=0, r=0, t=30, b=0), showlegend=False,
+                      xaxis=dict(title="x0", constrain="domain"), yaxis=dict(title="y0", scaleanchor="x"))
+    return fig
+
+
+def sweep_figure(lrs: np.ndarray, final_f: np.ndarray, steps: np.ndarray, reason: tuple[str, ...],
+                 best: float | None) -> go.Figure:
+    """Final f (minus f* when known) and steps run against the learning rate, diverged runs marked."""
+    from plotly.subplots import make_subplots
+
+    diverged = np.array([r == "diverged" for r in reason])
+    converged = np.array([r == "converged" for r in reason])
+    gap = final_f.astype(np.float64) - (best or 0.0)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("final f − f*" if best is not None else "final f", "steps run"))
+    ok = ~diverged
+    fig.add_trace(go.Scatter(x=lrs[ok], y=gap[ok], mode="lines+markers", name="final f",
+                             line=dict(color=PATH_COLOR)), 1, 1)
+    fig.add_trace(go.Scatter(x=lrs, y=steps, mode="markers", name="steps run",
+                             marker=dict(color=np.where(converged, "#2a9d8f", "#bdbdbd"), size=8)), 2, 1)
+    for lr in lrs[diverged]:
+        fig.add_vline(x=float(lr), line=dict(color="#d62828", width=1, dash="dot"))
+    fig.update_xaxes(type="log", title_text="learning rate", row=2, col=1)
+    fig.update_xaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log" if best is not None else "linear", exponentformat="power", row=1, col=1)
+    fig.update_layout(height=560, margin=dict(l=0, r=0, t=40, b=0), showlegend=False)
+    return fig

@@ -9,3 +9,6 @@ SURFACE_GRID = 100  # surface and contour resolution (points per axis)
 MAX_INPUTS = 64  # n, the perceptron's inputs
 MAX_OUTPUTS = 16  # K, the perceptron's outputs
 MAX_LAYERS = 8  # links of the chain-rule page's chain
+MAX_GRID = 200  # basin map: points per axis (200 x 200 = 40,000 starts in one batch)
+MAX_BASIN_WORK = 40_000 * 1_000  # basin map: starts x steps
+SWEEP_SIZES = (20, 100)  # learning-rate sweep: fewest and most learning rates

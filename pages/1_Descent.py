@@ -7,12 +7,21 @@ from core import limits
 from core.descent import RunConfig, make_config
 from core.figures import SCALES
 from core.objectives import OBJECTIVES
-from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, get_optimizer
-from ui.common import cached_figures, cached_run, hyper_widget, objective_controls, setup_page, take_clicked_start
+from core.optimizers import get_optimizer
+from ui.common import (
+    cached_figures,
+    cached_run,
+    objective_controls,
+    optimizer_controls,
+    setup_page,
+    start_controls,
+    step_inspector,
+    take_clicked_start,
+    tolerance_control,
+)
 
 SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
 DEFAULT_STEPS = 2000
-TOL = RunConfig.tol
 
 
 def take_start() -> None:
@@ -25,7 +34,7 @@ def set_start(x: float, y: float) -> None:
 
 def tutorial_run() -> None:
     """The source tutorial's run: Adam, lr 1e-3, 20,000 steps from (0, 0), no early stop."""
-    st.session_state.update(fn="himmelblau", opt="adam", lr=1e-3, steps=20_000, x0=0.0, y0=0.0, stop=False,
+    st.session_state.update(fn="himmelblau", opt="adam", lr=1e-3, steps=20_000, x0=0.0, y0=0.0, tol="off",
                             every=2000)
 
 
@@ -37,29 +46,24 @@ def controls() -> tuple[RunConfig, str, int, bool]:
         st.button("Tutorial's run (Adam, lr 1e-3, 20,000 steps)", on_click=tutorial_run, width="stretch")
         # Options are the registry keys themselves: a bound selectbox writes the shown label to the URL.
         fn, text, bounds = objective_controls()
-        opt = st.selectbox("optimizer", list(OPTIMIZERS), index=list(OPTIMIZERS).index(DEFAULT_OPTIMIZER),
-                           key="opt", help="a torch.optim class, by its lower-case name", **q)
-        spec = get_optimizer(opt)
-        st.caption(f"{OBJECTIVES[fn].name if fn in OBJECTIVES else 'typed formula'} · torch.optim.{spec.name}")
-        defaults = spec.defaults()
-        hypers = {h.name: hyper_widget(spec, h, defaults[h.name]) for h in spec.hypers}
+        opt, hypers = optimizer_controls()
+        st.caption(f"{OBJECTIVES[fn].name if fn in OBJECTIVES else 'typed formula'} · "
+                   f"torch.optim.{get_optimizer(opt).name}")
         steps = st.number_input("steps", 1, limits.MAX_STEPS, DEFAULT_STEPS, step=100, key="steps", **q)
         st.write("start point")
-        c1, c2 = st.columns(2)
-        x0 = c1.number_input("x0", -limits.START_LIMIT, limits.START_LIMIT, 0.0, format="%g", key="x0", **q)
-        y0 = c2.number_input("y0", -limits.START_LIMIT, limits.START_LIMIT, 0.0, format="%g", key="y0", **q)
+        x0, y0 = start_controls()
         cols = st.columns(len(SOURCE_STARTS))
         for col, (x, y) in zip(cols, SOURCE_STARTS):
             col.button(f"{x:g},{y:g}", on_click=set_start, args=(x, y), key=f"preset_{x:g}_{y:g}",
                        help="one of the source tutorial's start points")
-        stop = st.checkbox(f"stop when converged (|grad| and last move ≤ {TOL:g})", value=True, key="stop", **q)
+        tol = tolerance_control()
         dtype = st.radio("dtype", ["float32", "float64"], horizontal=True, key="dtype", **q)
         scale = st.radio("height", list(SCALES), horizontal=True, key="scale", **q,
                          help="f: f(x, y); log: log(1 + f), which shows the valleys")
         arrows = st.toggle("−∇f arrows on the contour", key="arrows", **q)
         every = st.number_input("log every N steps", 1, limits.MAX_STEPS, max(1, int(steps) // 10), key="every")
     config = make_config(hypers, objective=fn, optimizer=opt, starts=[(x0, y0)], steps=int(steps),
-                         dtype=dtype, tol=TOL if stop else None, expr=text, bounds=bounds)
+                         dtype=dtype, tol=tol, expr=text, bounds=bounds)
     return config, scale, int(every), arrows
 
 
@@ -105,6 +109,8 @@ def main() -> None:
     left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
     left.caption("Click the contour to start there.")
     right.plotly_chart(loss, width="stretch", key="loss")
+    with st.expander("Step inspector: what the optimizer did at step k", expanded=False):
+        step_inspector(config, cached_run(config))
     st.subheader("Log, in the source tutorial's format")
     st.caption("stepk: x after step k's update, f(x) at the point before it")
     st.code("\n".join(cached_run(config).log_lines(every)) or "(no steps)", language=None)

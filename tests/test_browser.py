@@ -87,3 +87,29 @@ def test_chain_rule_page_draws_the_graph(server, page):
     assert page.locator("[data-testid='stMetricValue']").first.text_content() == "2"
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(ARTIFACTS / "chain_rule.png"))
+
+
+def test_click_on_contour_sets_the_start(server, page):
+    """A click on the 2D contour moves the start point there and reruns."""
+    page.goto(f"{server}/Descent")
+    wait_idle(page)
+    area = page.locator(".js-plotly-plot").nth(1).locator(".nsewdrag").first
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"])
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    x0 = float(page.get_by_label("x0").input_value())
+    y0 = float(page.get_by_label("y0").input_value())
+    assert x0 > 1 and y0 > 1, (x0, y0)  # the upper right quarter of [-6, 6]^2
+    assert "x0=" in page.url and "y0=" in page.url
+
+
+def test_compare_basins_and_sweep_pages_draw(server, page):
+    for path, charts in (("Compare", 3), ("Basins", 1), ("Sweep", 1)):
+        page.goto(f"{server}/{path}")
+        wait_idle(page)
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+        assert page.locator(".js-plotly-plot").count() >= charts, path
+        assert page.locator("[data-testid='stException']").count() == 0, path
+    page.screenshot(path=str(ARTIFACTS / "sweep.png"))

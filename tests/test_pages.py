@@ -136,3 +136,59 @@ def test_tensors_page_shows_the_numpy_error_as_text():
     codes = [c.value for c in at.code]
     assert any("AttributeError: `np.mat` was removed" in c for c in codes)
     assert any("[[[1, 2, 3], [0, 9, 8, 0]]]" in c for c in codes)
+
+
+COMPARE, BASINS, SWEEP = "../pages/5_Compare.py", "../pages/6_Basins.py", "../pages/7_Sweep.py"
+
+
+def test_compare_page_races_and_ranks():
+    at = page(COMPARE)
+    table = at.dataframe[0].value
+    assert list(table["run"]) == ["1: sgd lr=0.001", "3: rmsprop lr=0.01", "2: adam lr=0.01"]
+    at.slider(key="runs").set_value(6).run()
+    assert not at.exception and len(at.dataframe[0].value) == 6
+
+
+def test_compare_same_optimizer_at_several_starts_is_one_batch():
+    at = page(COMPARE)
+    for i, (x, y) in enumerate([(1.0, 0.0), (-4.0, 0.0), (4.0, 0.0)], start=1):
+        at.selectbox(key=f"r{i}_opt").set_value("adam")
+        at.select_slider(key=f"r{i}_lr").set_value(0.05)
+        at.number_input(key=f"r{i}_x0").set_value(x)
+        at.number_input(key=f"r{i}_y0").set_value(y)
+    at.run()
+    assert not at.exception
+    reached = set(at.dataframe[0].value["minimum reached"])
+    assert reached == {"(3, 2)", "(-3.77931, -3.28319)", "(3.58443, -1.84813)"}
+
+
+def test_compare_step_inspector_matches_torch():
+    at = page(COMPARE)
+    at.selectbox(key="inspect_run").set_value(1)
+    at.slider(key="k").set_value(10).run()
+    assert not at.exception
+    m = {x.label: x for x in at.metric}
+    assert m["by the rule above"].value == m["x_{k+1} from torch's step()"].value
+
+
+def test_descent_custom_formula_and_hostile_formula():
+    at = page()
+    at.selectbox(key="fn").set_value("custom").run()
+    at.select_slider(key="lr").set_value(0.05)
+    at.text_input(key="expr").set_value("(x - 1)**2 + 2*(y + 0.5)**2").run()
+    assert not at.exception and metrics(at)["nearest minimum"] == "none"
+    x, y = (float(v) for v in metrics(at)["end point"].strip("()").split(", "))
+    assert abs(x - 1) < 1e-2 and abs(y + 0.5) < 1e-2
+    at.text_input(key="expr").set_value("__import__('os').system('echo hi')").run()
+    assert not at.exception and "calling attribute access" in at.error[0].value
+
+
+def test_basins_and_sweep_pages():
+    at = page(BASINS)
+    counts = dict(zip(at.dataframe[0].value["ended"], at.dataframe[0].value["starts"]))
+    assert sum(counts.values()) == 3600 and "minimum (3, 2)" in counts
+    at.slider(key="grid").set_value(200)
+    at.number_input(key="steps").set_value(5000).run()  # 40,000 starts x 5,000 steps is over the limit: clamped
+    assert not at.exception and "over the limit" in at.warning[0].value
+    at = page(SWEEP)
+    assert "diverged" in at.warning[0].value and "Fastest to converge" in at.info[0].value

@@ -5,15 +5,16 @@ import math
 import time
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 import torch
 
+from core import basins, figures, inspector, limits
 from core import expr as formula
-from core import figures
-from core.descent import RunConfig, Trajectory, run
+from core.descent import Endpoints, RunConfig, Trajectory, run
 from core.objectives import BOUND_LIMIT, CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
-from core.optimizers import Hyper, OptimizerSpec
+from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 
@@ -32,22 +33,48 @@ def _warm_up() -> bool:
     return True
 
 
+class _ProgressBar:
+    """A progress bar that appears only once work has taken longer than PROGRESS_AFTER seconds.
+
+    Created inside cached functions: Streamlit replays what they drew, and the bar removes itself at the end.
+    """
+
+    def __init__(self) -> None:
+        self.started, self.bar = time.perf_counter(), None
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.perf_counter() - self.started >= PROGRESS_AFTER:
+            self.bar = self.bar or st.progress(0.0)
+            self.bar.progress(done / total, text=f"step {done:,} of {total:,}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.empty()
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_run(config: RunConfig) -> Trajectory:
     """The run for config, computed once; a run longer than half a second shows a progress bar."""
-    started, bar = time.perf_counter(), None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if time.perf_counter() - started < PROGRESS_AFTER:
-            return
-        bar = bar or st.progress(0.0)
-        bar.progress(done / total, text=f"running step {done:,} of {total:,}")
-
-    traj = run(config, progress)
-    if bar is not None:
-        bar.empty()
+    bar = _ProgressBar()
+    traj = run(config, bar)
+    bar.close()
     return traj
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_basins(config: RunConfig, n: int) -> basins.BasinMap:
+    bar = _ProgressBar()
+    out = basins.basin_map(config, n, bar)
+    bar.close()
+    return out
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
+    bar = _ProgressBar()
+    out = basins.sweep(config, low, high, count, bar)
+    bar.close()
+    return out
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -87,6 +114,17 @@ def objective_controls() -> tuple[str, str, tuple[float, ...]]:
     return fn, text, bounds
 
 
+TOLERANCES = ["off", 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2]
+
+
+def tolerance_control() -> float | None:
+    """When a run stops early: |grad| and its last move both at most this (URL 'tol', 'off' for never)."""
+    tol = st.select_slider("stop when converged: |grad| and last move ≤", TOLERANCES, value=RunConfig.tol,
+                           key="tol", bind="query-params",
+                           format_func=lambda v: v if v == "off" else f"{v:g}")
+    return None if tol == "off" else float(tol)
+
+
 def take_clicked_start(chart_key: str, x_key: str, y_key: str) -> None:
     """on_select callback of a contour: the clicked point becomes the start (before the widgets are drawn)."""
     event = st.session_state.get(chart_key)
@@ -107,9 +145,36 @@ def log_options(low: float, high: float, default: float) -> list[float]:
     return sorted(values)
 
 
-def hyper_widget(spec: OptimizerSpec, h: Hyper, default: Any) -> Any:
-    """A widget for one hyperparameter, bound to the URL under '<optimizer>_<name>' (lr is just 'lr')."""
-    key = "lr" if h.name == "lr" else f"{spec.key}_{h.name}"
+def optimizer_controls(default: str = DEFAULT_OPTIMIZER, lr: float | None = None,
+                       prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """Optimizer picker (URL '<prefix>opt') and its hyperparameters, built from the registry.
+
+    lr, when given, replaces the default optimizer's own default learning rate.
+    """
+    keys = list(OPTIMIZERS)
+    opt = st.selectbox("optimizer", keys, index=keys.index(default), key=prefix + "opt", bind="query-params",
+                       help="a torch.optim class, by its lower-case name")
+    spec = get_optimizer(opt)
+    defaults = spec.defaults()
+    if lr is not None and opt == default:
+        defaults["lr"] = lr
+    return opt, {h.name: hyper_widget(spec, h, defaults[h.name], prefix) for h in spec.hypers}
+
+
+def start_controls(prefix: str = "", default: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float]:
+    """A start point (URL '<prefix>x0', '<prefix>y0')."""
+    c1, c2 = st.columns(2)
+    q = {"format": "%g", "bind": "query-params"}
+    return (c1.number_input("x0", -limits.START_LIMIT, limits.START_LIMIT, default[0], key=prefix + "x0", **q),
+            c2.number_input("y0", -limits.START_LIMIT, limits.START_LIMIT, default[1], key=prefix + "y0", **q))
+
+
+def hyper_widget(spec: OptimizerSpec, h: Hyper, default: Any, prefix: str = "") -> Any:
+    """A widget for one hyperparameter, bound to the URL under '<optimizer>_<name>' (lr is just 'lr').
+
+    prefix tells apart several runs on one page (Compare: 'r1_lr', 'r1_sgd_momentum').
+    """
+    key = prefix + ("lr" if h.name == "lr" else f"{spec.key}_{h.name}")
     label, kw = h.name, {"help": h.help, "key": key, "bind": "query-params"}
     if h.kind == "bool":
         return st.checkbox(label, value=default, **kw)
@@ -135,3 +200,48 @@ def _number(h: Hyper, default: float, key: str, integer: bool = False) -> float 
     if high - low <= 10 and abs(default / step - round(default / step)) < 1e-9:
         return st.slider(h.name, low, high, float(default), step=step, format="%g", **kw)
     return st.number_input(h.name, low, high, float(default), format="%g", **kw)
+
+
+@st.cache_data(max_entries=64, show_spinner="Replaying the run up to that step…")
+def cached_step(config: RunConfig, k: int, row: int) -> inspector.Step:
+    return inspector.inspect_step(config, k, row)
+
+
+def step_inspector(config: RunConfig, traj: Trajectory, row: int = 0, key: str = "k") -> None:
+    """Step k of one start: x_k, f, the gradient, torch's optimizer state, and the update rule with numbers."""
+    end = int(traj.end[row])
+    if end < 1:
+        st.caption("The run stopped before its first step: nothing to inspect.")
+        return
+    k = st.slider("step k", 0, end - 1, 0, key=key, bind="query-params")
+    s = cached_step(config, min(k, end - 1), row)
+    cols = st.columns(3)
+    cols[0].metric("x_k", f"({s.x[0]:.6g}, {s.x[1]:.6g})")
+    cols[1].metric("f(x_k)", f"{s.f:.6g}")
+    cols[2].metric("∇f(x_k) by autograd", f"({s.grad[0]:.4g}, {s.grad[1]:.4g})")
+    state = sorted(set(s.before) | set(s.after))
+    if state:
+        st.write(f"torch.optim.{get_optimizer(config.optimizer).name} state, read from `optimizer.state`:")
+        st.dataframe({"entry": state, "entering step k": [_show(s.before.get(n)) for n in state],
+                      "after step k": [_show(s.after.get(n)) for n in state]}, hide_index=True, width="stretch")
+    for line in s.lines:
+        st.latex(line)
+    run_next = traj.positions[k + 1, row].astype(np.float64)
+    cols = st.columns(3)
+    cols[0].metric("x_{k+1} from torch's step()", f"({s.x_next[0]:.7g}, {s.x_next[1]:.7g})")
+    if s.x_formula is None:
+        cols[1].metric("by hand", "no closed form",
+                       help="LBFGS: a line search along a quasi-Newton direction, many evaluations per step")
+    else:
+        cols[1].metric("by the rule above", f"({s.x_formula[0]:.7g}, {s.x_formula[1]:.7g})",
+                       f"difference {s.diff:.1e}", delta_color="off")
+    cols[2].metric("the run's x_{k+1}", f"({run_next[0]:.7g}, {run_next[1]:.7g})",
+                   f"difference {float(np.abs(run_next - s.x_next).max()):.1e}", delta_color="off")
+
+
+def _show(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, np.ndarray):
+        return "(" + ", ".join(f"{float(a):.6g}" for a in v) + ")"
+    return f"{v:.6g}" if isinstance(v, float) else str(v)

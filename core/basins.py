@@ -1,0 +1,76 @@
+"""Basin maps (where each start of a grid ends up) and learning-rate sweeps, each one batched run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import limits
+from core.descent import Endpoints, Progress, RunConfig, run_endpoints
+from core.objectives import Objective
+
+DIVERGED, NOT_CONVERGED, ELSEWHERE = -1, -2, -3  # categories besides "the known minimum i"
+AT_MINIMUM = 1e-2  # an end this close to a known minimum is in its basin
+
+
+@dataclass
+class BasinMap:
+    xs: np.ndarray
+    ys: np.ndarray
+    category: np.ndarray  # [len(ys), len(xs)]: index of the known minimum reached, or one of the codes above
+    steps: np.ndarray  # [len(ys), len(xs)]
+    ends: Endpoints
+
+    def counts(self, objective: Objective) -> dict[str, int]:
+        """How many starts fell in each category, by name."""
+        names = {**{i: f"minimum ({x:g}, {y:g})" for i, (x, y) in enumerate(objective.minima)},
+                 ELSEWHERE: "converged elsewhere", NOT_CONVERGED: "not converged", DIVERGED: "diverged"}
+        values, counts = np.unique(self.category, return_counts=True)
+        return {names[int(v)]: int(c) for v, c in zip(values, counts)}
+
+
+def grid(objective: Objective, n: int) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
+    """n x n start points over the objective's view, row by row (y outer)."""
+    if not 2 <= n <= limits.MAX_GRID:
+        raise ValueError(f"the grid has from 2 to {limits.MAX_GRID} points per side, not {n}")
+    xs, ys = np.linspace(*objective.x_range, n), np.linspace(*objective.y_range, n)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, list(zip(gx.ravel().tolist(), gy.ravel().tolist()))
+
+
+def classify(objective: Objective, ends: Endpoints) -> np.ndarray:
+    """Per start: the index of the known minimum it ended at, or DIVERGED / NOT_CONVERGED / ELSEWHERE."""
+    out = np.full(len(ends.reason), NOT_CONVERGED)
+    reason = np.array(ends.reason)
+    if objective.minima:
+        d = np.linalg.norm(ends.positions[:, None, :] - np.array(objective.minima)[None], axis=-1)
+        nearest, close = d.argmin(1), d.min(1) < AT_MINIMUM
+        out[close] = nearest[close]
+        out[~close & (reason == "converged")] = ELSEWHERE
+    else:
+        out[reason == "converged"] = ELSEWHERE
+    out[reason == "diverged"] = DIVERGED
+    return out
+
+
+def basin_map(config: RunConfig, n: int, progress: Progress | None = None) -> BasinMap:
+    """Run config's optimizer from every point of an n x n grid as one batch and classify where each ended."""
+    objective = config.objective_spec
+    xs, ys, starts = grid(objective, n)
+    if len(starts) * config.steps > limits.MAX_BASIN_WORK:
+        raise ValueError(f"{n} x {n} starts x {config.steps:,} steps is more than the "
+                         f"{limits.MAX_BASIN_WORK:,} start-steps a basin map may take")
+    ends = run_endpoints(config.replace(starts=tuple(starts)), progress=progress)
+    shape = (len(ys), len(xs))
+    return BasinMap(xs, ys, classify(objective, ends).reshape(shape), ends.end.reshape(shape), ends)
+
+
+def sweep(config: RunConfig, low: float, high: float, count: int, progress: Progress | None = None) -> Endpoints:
+    """The first start of config at `count` log-spaced learning rates from low to high, as one optimizer."""
+    lo, hi = limits.SWEEP_SIZES
+    if not lo <= count <= hi:
+        raise ValueError(f"a sweep has from {lo} to {hi} learning rates, not {count}")
+    if not 0 < low < high:
+        raise ValueError(f"the sweep's lowest learning rate must be below its highest ({low:g} to {high:g})")
+    lrs = tuple(float(v) for v in np.logspace(np.log10(low), np.log10(high), count))
+    return run_endpoints(config.replace(starts=config.starts[:1]), lrs, progress)
