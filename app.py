@@ -1,7 +1,7 @@
 """Descent Lab home: what this is and where to go."""
 import streamlit as st
 
-from ui.common import setup_page
+from ui.common import finish_page, setup_page
 
 setup_page("Home")
 st.title("Descent Lab")
@@ -18,4 +18,6 @@ st.page_link("pages/4_Tensors.py", label="Tensors, arrays and lists: .tolist() a
 st.page_link("pages/5_Compare.py", label="Compare: up to six optimizers racing on one surface", icon="🏁")
 st.page_link("pages/6_Basins.py", label="Basins: where every start of a grid ends up", icon="🗺️")
 st.page_link("pages/7_Sweep.py", label="Sweep: one start, many learning rates", icon="📈")
+st.page_link("pages/8_Scenes.py", label="Scenes: prepared links for a live demo", icon="🎬")
 st.caption("Grown from a Chinese PyTorch tutorial on perceptron gradients, the chain rule and gradient descent.")
+finish_page()

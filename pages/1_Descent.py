@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import limits
+from core import codegen, limits
 from core.descent import RunConfig, make_config
 from core.figures import SCALES
 from core.objectives import OBJECTIVES
@@ -11,11 +11,14 @@ from core.optimizers import get_optimizer
 from ui.common import (
     cached_figures,
     cached_run,
+    downloads,
+    finish_page,
     objective_controls,
     optimizer_controls,
     setup_page,
     start_controls,
     step_inspector,
+    surface_chart,
     take_clicked_start,
     tolerance_control,
 )
@@ -104,11 +107,14 @@ def main() -> None:
         st.caption(objective.note)
     summary(config)
     surface, contour, loss = cached_figures(((config, 0, "path"),), scale, arrows)
-    st.plotly_chart(surface, width="stretch", key="surface")
+    surface_chart(surface, "surface")
     left, right = st.columns(2)
     left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
     left.caption("Click the contour to start there.")
     right.plotly_chart(loss, width="stretch", key="loss")
+    downloads(cached_run(config), surface)
+    with st.expander("This run as a torch script", expanded=False):
+        st.code(codegen.as_code(cached_run(config)), language="python")
     with st.expander("Step inspector: what the optimizer did at step k", expanded=False):
         step_inspector(config, cached_run(config))
     st.subheader("Log, in the source tutorial's format")
@@ -117,3 +123,4 @@ def main() -> None:
 
 
 main()
+finish_page()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import limits, perceptron
 from core.optimizers import get_optimizer
-from ui.common import setup_page
+from ui.common import finish_page, setup_page
 
 SOURCES = {"source-single": perceptron.source_single, "source-multi": perceptron.source_multi}
 INPUTS = ["random", *SOURCES]
@@ -113,3 +113,4 @@ def main() -> None:
 
 
 main()
+finish_page()

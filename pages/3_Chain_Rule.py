@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import chain, limits
-from ui.common import setup_page
+from ui.common import finish_page, setup_page
 
 
 def controls() -> tuple[float, list[float], list[float], str]:
@@ -55,3 +55,4 @@ def main() -> None:
 
 
 main()
+finish_page()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.tensors import DEMOS, evaluate
-from ui.common import setup_page
+from ui.common import finish_page, setup_page
 
 setup_page("Tensors")
 st.title("Tensors, arrays and lists")
@@ -15,3 +15,4 @@ for demo in DEMOS:
     st.code(f">>> {demo.code}\n{text}", language="python")
     if demo.note:
         st.caption(("" if ok else "raises · ") + demo.note)
+finish_page()

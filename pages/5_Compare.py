@@ -10,11 +10,13 @@ from core.figures import COLORS, SCALES, Path
 from ui.common import (
     cached_figures,
     cached_run,
+    finish_page,
     objective_controls,
     optimizer_controls,
     setup_page,
     start_controls,
     step_inspector,
+    surface_chart,
     take_clicked_start,
     tolerance_control,
 )
@@ -77,7 +79,7 @@ def main() -> None:
         return
     paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
     surface, contour, loss = cached_figures(runs, scale, arrows)
-    st.plotly_chart(surface, width="stretch", key="surface")
+    surface_chart(surface, "surface")
     left, right = st.columns(2)
     left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
     left.caption("Click the contour to move the chosen run's start there.")
@@ -96,3 +98,4 @@ def main() -> None:
 
 
 main()
+finish_page()

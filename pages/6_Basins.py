@@ -6,7 +6,7 @@ import streamlit as st
 from core import limits
 from core.descent import make_config
 from core.figures import basin_figure
-from ui.common import cached_basins, objective_controls, optimizer_controls, setup_page, tolerance_control
+from ui.common import cached_basins, finish_page, objective_controls, optimizer_controls, setup_page, tolerance_control
 
 
 def main() -> None:
@@ -43,3 +43,4 @@ def main() -> None:
 
 
 main()
+finish_page()

@@ -10,6 +10,7 @@ from core.figures import f_star, sweep_figure
 from core.optimizers import get_optimizer
 from ui.common import (
     cached_sweep,
+    finish_page,
     objective_controls,
     optimizer_controls,
     setup_page,
@@ -61,3 +62,4 @@ def main() -> None:
 
 
 main()
+finish_page()

@@ -10,19 +10,53 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from core import basins, figures, inspector, limits
+from core import basins, codegen, exports, figures, inspector, limits
 from core import expr as formula
 from core.descent import Endpoints, RunConfig, Trajectory, run
 from core.objectives import BOUND_LIMIT, CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
+from ui import urlstate
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 
 
+PRESENT_CSS = """<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+h1 { font-size: 3rem !important; }
+</style>"""
+
+
 def setup_page(title: str) -> None:
-    """Page config and one-time process set-up (torch threads, first-use imports)."""
-    st.set_page_config(page_title=f"{title} · Descent Lab", page_icon="⛰️", layout="wide")
+    """Page config, one-time process set-up (torch threads, first-use imports), the link's raw parameters,
+    the share control and presentation mode (URL 'present')."""
+    presenting = st.query_params.get("present", "").lower() == "true"
+    st.set_page_config(page_title=f"{title} · Descent Lab", page_icon="⛰️", layout="wide",
+                       initial_sidebar_state="collapsed" if presenting else "auto")
+    urlstate.start()
     _warm_up()
+    with st.sidebar:
+        urlstate.share_link()
+        if st.toggle("presentation mode", key="present", bind="query-params",
+                     help="large text, controls tucked away, the animation plays by itself"):
+            st.html(PRESENT_CSS)
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get("present"))
+
+
+def surface_chart(fig: go.Figure, key: str) -> None:
+    """The animated 3D chart; in presentation mode as a standalone page that starts playing by itself."""
+    if presenting():
+        st.iframe(fig.to_html(include_plotlyjs=True, auto_play=True, full_html=True), height=600)
+    else:
+        st.plotly_chart(fig, width="stretch", key=key)
+
+
+def finish_page() -> None:
+    """Last call of every page: report link parameters that were not accepted."""
+    urlstate.finish()
 
 
 @st.cache_resource(show_spinner=False)
@@ -245,3 +279,18 @@ def _show(v: Any) -> str:
     if isinstance(v, np.ndarray):
         return "(" + ", ".join(f"{float(a):.6g}" for a in v) + ")"
     return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def downloads(traj: Trajectory, surface: go.Figure, name: str = "descent") -> None:
+    """The run as CSV and JSON, the 3D figure as a standalone HTML file, and the run as a torch script.
+
+    Each file is made only when its button is pressed (a callable as data).
+    """
+    cols = st.columns(4)
+    cols[0].download_button("CSV", lambda: exports.to_csv(traj), f"{name}.csv", "text/csv", on_click="ignore")
+    cols[1].download_button("JSON", lambda: exports.to_json(traj), f"{name}.json", "application/json",
+                            on_click="ignore")
+    cols[2].download_button("Figure (HTML)", lambda: surface.to_html(include_plotlyjs=True, auto_play=False),
+                            f"{name}.html", "text/html", on_click="ignore")
+    cols[3].download_button("As code (.py)", lambda: codegen.as_code(traj), f"{name}.py", "text/x-python",
+                            on_click="ignore")

@@ -1,0 +1,26 @@
+# Descent Lab: Streamlit + CPU torch, as a non-root user, with a health check on /_stcore/health.
+FROM python:3.11-slim
+
+# torch==2.13.0 from the default index is a multi-GB CUDA build on Linux x86_64: pass the PyTorch CPU wheel
+# index as TORCH_INDEX_URL to get the CPU build (see README, "Hosting").
+ARG TORCH_INDEX_URL=""
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN useradd --create-home --uid 1000 app
+WORKDIR /app
+
+COPY requirements.txt .
+RUN if [ -n "$TORCH_INDEX_URL" ]; then pip install --index-url "$TORCH_INDEX_URL" torch==2.13.0; fi \
+    && pip install -r requirements.txt
+
+COPY --chown=app:app app.py ./
+COPY --chown=app:app .streamlit ./.streamlit
+COPY --chown=app:app core ./core
+COPY --chown=app:app ui ./ui
+COPY --chown=app:app pages ./pages
+
+USER app
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"]
+CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0"]

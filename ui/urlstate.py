@@ -1,0 +1,87 @@
+"""Links: which URL parameters a page did not accept, and a control that copies the current link.
+
+The controls themselves are bound to the URL by Streamlit (bind="query-params"); this module only reports what
+Streamlit dropped or changed and what no control on the page knows, so that nothing in a link fails silently.
+"""
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import streamlit as st
+
+RAW, NOTICE = "_url_raw", "_url_notice"
+SHOWN = 40  # characters of a rejected value shown back
+
+
+def start() -> None:
+    """At the top of a page, before any control: remember the raw parameters and hold a place for the notice."""
+    st.session_state[RAW] = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.session_state[NOTICE] = st.empty()
+
+
+def _same(raw: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return raw.strip().lower() == str(value).lower()
+    if isinstance(value, (int, float)):
+        try:
+            return math.isclose(float(raw), float(value), rel_tol=1e-9, abs_tol=1e-12)
+        except ValueError:
+            return False
+    return raw == str(value)
+
+
+def _accepted(raws: list[str], value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return len(raws) == len(value) and all(_same(r, v) for r, v in zip(raws, value))
+    return len(raws) >= 1 and _same(raws[-1], value)
+
+
+def rejected() -> dict[str, str]:
+    """Parameter -> why it was not taken, for this run's link (empty after the first run of a page)."""
+    out = {}
+    for key, raws in st.session_state.get(RAW, {}).items():
+        if key not in st.session_state or key.startswith("_"):
+            out[key] = f"{_code(key)}: no such setting on this page"
+            if key in st.query_params:
+                del st.query_params[key]
+        elif not _accepted(raws, st.session_state[key]):
+            using = _code(repr(st.session_state[key]))
+            out[key] = f"{_code(key + '=' + ','.join(raws))}: not valid here, using {using}"
+    return out
+
+
+def _code(text: str) -> str:
+    """Untrusted text shown as inline code: cut short, no backticks, so it cannot become a link or markup."""
+    return "`" + text[:SHOWN].replace("`", "'").replace("\n", " ") + ("…" if len(text) > SHOWN else "") + "`"
+
+
+def finish() -> None:
+    """At the end of a page: say which parameters of the link were not accepted."""
+    bad = rejected()
+    st.session_state[RAW] = {}
+    if bad and NOTICE in st.session_state:
+        lines = "\n- ".join(bad.values())
+        st.session_state[NOTICE].warning(f"Some settings in the link were not accepted:\n\n- {lines}", icon="🔗")
+
+
+SHARE = """
+<div style="font-family:sans-serif;display:flex;gap:6px;align-items:center">
+<input id="u" readonly style="flex:1;min-width:0;padding:4px;border:1px solid #ccc;border-radius:4px;font-size:12px">
+<button id="b" style="padding:4px 10px;border:1px solid #e4572e;background:#fff;color:#e4572e;border-radius:4px;
+cursor:pointer">{label}</button></div>
+<script>
+const u = document.getElementById('u'), b = document.getElementById('b');
+function show() {{ try {{ u.value = window.parent.location.href; }} catch (e) {{ u.value = document.referrer; }} }}
+show(); setInterval(show, 1000);
+b.onclick = () => {{ show(); u.select();
+  (navigator.clipboard ? navigator.clipboard.writeText(u.value) : Promise.reject()).then(
+    () => b.textContent = '{done}', () => {{ document.execCommand('copy'); b.textContent = '{done}'; }}); }};
+</script>
+"""
+
+
+def share_link(label: str = "Copy link", done: str = "Copied") -> None:
+    """The page's current address (every control is in it) with a button that copies it."""
+    st.iframe(SHARE.format(label=html.escape(label), done=html.escape(done)), height=40)
