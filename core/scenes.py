@@ -13,8 +13,8 @@ class Scene:
     title: str
     notice: str
 
-    def link(self, present: bool = False) -> str:
-        params = list(self.params) + ([("present", "true")] if present else [])
+    def link(self, present: bool = False, extra: dict[str, str] | None = None) -> str:
+        params = list(self.params) + ([("present", "true")] if present else []) + list((extra or {}).items())
         return f"/{self.page}" + (f"?{urlencode(params)}" if params else "")
 
 

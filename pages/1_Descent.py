@@ -22,6 +22,7 @@ from ui.common import (
     take_clicked_start,
     tolerance_control,
 )
+from ui.i18n import t
 
 SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
 DEFAULT_STEPS = 2000
@@ -46,25 +47,25 @@ def controls() -> tuple[RunConfig, str, int, bool]:
     sb = st.sidebar
     q = {"bind": "query-params"}
     with sb:
-        st.button("Tutorial's run (Adam, lr 1e-3, 20,000 steps)", on_click=tutorial_run, width="stretch")
+        st.button(t("Tutorial's run (Adam, lr 1e-3, 20,000 steps)"), on_click=tutorial_run, width="stretch")
         # Options are the registry keys themselves: a bound selectbox writes the shown label to the URL.
         fn, text, bounds = objective_controls()
         opt, hypers = optimizer_controls()
-        st.caption(f"{OBJECTIVES[fn].name if fn in OBJECTIVES else 'typed formula'} · "
+        st.caption(f"{OBJECTIVES[fn].name if fn in OBJECTIVES else t('typed formula')} · "
                    f"torch.optim.{get_optimizer(opt).name}")
-        steps = st.number_input("steps", 1, limits.MAX_STEPS, DEFAULT_STEPS, step=100, key="steps", **q)
-        st.write("start point")
+        steps = st.number_input(t("steps"), 1, limits.MAX_STEPS, DEFAULT_STEPS, step=100, key="steps", **q)
+        st.write(t("start point"))
         x0, y0 = start_controls()
         cols = st.columns(len(SOURCE_STARTS))
         for col, (x, y) in zip(cols, SOURCE_STARTS):
             col.button(f"{x:g},{y:g}", on_click=set_start, args=(x, y), key=f"preset_{x:g}_{y:g}",
-                       help="one of the source tutorial's start points")
+                       help=t("one of the source tutorial's start points"))
         tol = tolerance_control()
         dtype = st.radio("dtype", ["float32", "float64"], horizontal=True, key="dtype", **q)
-        scale = st.radio("height", list(SCALES), horizontal=True, key="scale", **q,
-                         help="f: f(x, y); log: log(1 + f), which shows the valleys")
-        arrows = st.toggle("−∇f arrows on the contour", key="arrows", **q)
-        every = st.number_input("log every N steps", 1, limits.MAX_STEPS, max(1, int(steps) // 10), key="every")
+        scale = st.radio(t("height"), list(SCALES), horizontal=True, key="scale", **q,
+                         help=t("f: f(x, y); log: log(1 + f), which shows the valleys"))
+        arrows = st.toggle(t("−∇f arrows on the contour"), key="arrows", **q)
+        every = st.number_input(t("log every N steps"), 1, limits.MAX_STEPS, max(1, int(steps) // 10), key="every")
     config = make_config(hypers, objective=fn, optimizer=opt, starts=[(x0, y0)], steps=int(steps),
                          dtype=dtype, tol=tol, expr=text, bounds=bounds)
     return config, scale, int(every), arrows
@@ -74,29 +75,29 @@ def summary(config: RunConfig) -> None:
     traj = cached_run(config)
     s = traj.summary()
     cols = [*st.columns(3), *st.columns(3)]
-    cols[0].metric("end point", f"({s['end'][0]:.5f}, {s['end'][1]:.5f})")
-    cols[1].metric("f at the end", f"{s['f']:.4g}")
+    cols[0].metric(t("end point"), f"({s['end'][0]:.5f}, {s['end'][1]:.5f})")
+    cols[1].metric(t("f at the end"), f"{s['f']:.4g}")
     if s["nearest"] is None:
-        cols[2].metric("nearest minimum", "none")
+        cols[2].metric(t("nearest minimum"), t("none"))
     else:
-        cols[2].metric("nearest minimum", f"({s['nearest'][0]:g}, {s['nearest'][1]:g})",
-                       f"distance {s['distance']:.2e}", delta_color="off")
-    cols[3].metric("stopped", s["reason"].replace("_", " "))
-    cols[4].metric("steps run", f"{s['steps']:,}")
-    cols[5].metric("time", f"{s['seconds']:.2f} s")
+        cols[2].metric(t("nearest minimum"), f"({s['nearest'][0]:g}, {s['nearest'][1]:g})",
+                       t("distance {d}", d=f"{s['distance']:.2e}"), delta_color="off")
+    cols[3].metric(t("stopped"), t(s["reason"].replace("_", " ")))
+    cols[4].metric(t("steps run"), f"{s['steps']:,}")
+    cols[5].metric(t("time"), f"{s['seconds']:.2f} s")
     if s["reason"] == "diverged":
-        st.warning(f"Diverged at step {s['steps'] + 1:,}: the point left the picture (|x| or |y| beyond "
-                   f"{traj.objective.escape_radius:g}) or f stopped being a finite number. "
-                   f"The path is drawn up to step {s['steps']:,}.")
+        st.warning(t("Diverged at step {step}: the point left the picture (|x| or |y| beyond {radius}) or f "
+                     "stopped being a finite number. The path is drawn up to step {last}.",
+                     step=f"{s['steps'] + 1:,}", radius=f"{traj.objective.escape_radius:g}", last=f"{s['steps']:,}"))
 
 
 def main() -> None:
     setup_page("Descent")
-    st.title("Descent")
+    st.title(t("Descent"))
     try:
         config, scale, every, arrows = controls()
     except ValueError as err:
-        st.error(f"These settings cannot run: {err}")
+        st.error(t("These settings cannot run: {error}", error=err))
         return
     objective = config.objective_spec
     if objective.latex:
@@ -104,22 +105,22 @@ def main() -> None:
     else:
         st.code(objective.name, language="python")
     if objective.note:
-        st.caption(objective.note)
+        st.caption(t(objective.note))
     summary(config)
     surface, contour, loss = cached_figures(((config, 0, "path"),), scale, arrows)
     surface_chart(surface, "surface")
     left, right = st.columns(2)
     left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
-    left.caption("Click the contour to start there.")
+    left.caption(t("Click the contour to start there."))
     right.plotly_chart(loss, width="stretch", key="loss")
     downloads(cached_run(config), surface)
-    with st.expander("This run as a torch script", expanded=False):
+    with st.expander(t("This run as a torch script"), expanded=False):
         st.code(codegen.as_code(cached_run(config)), language="python")
-    with st.expander("Step inspector: what the optimizer did at step k", expanded=False):
+    with st.expander(t("Step inspector: what the optimizer did at step k"), expanded=False):
         step_inspector(config, cached_run(config))
-    st.subheader("Log, in the source tutorial's format")
-    st.caption("stepk: x after step k's update, f(x) at the point before it")
-    st.code("\n".join(cached_run(config).log_lines(every)) or "(no steps)", language=None)
+    st.subheader(t("Log, in the source tutorial's format"))
+    st.caption(t("stepk: x after step k's update, f(x) at the point before it"))
+    st.code("\n".join(cached_run(config).log_lines(every)) or t("(no steps)"), language=None)
 
 
 main()

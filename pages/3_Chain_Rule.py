@@ -5,15 +5,16 @@ import streamlit as st
 
 from core import chain, limits
 from ui.common import finish_page, setup_page
+from ui.i18n import t
 
 
 def controls() -> tuple[float, list[float], list[float], str]:
     q = {"bind": "query-params"}
     with st.sidebar:
         values = {k: st.number_input(k, -100.0, 100.0, v, step=0.5, key=k, **q) for k, v in chain.SOURCE.items()}
-        links = st.slider("links in the chain", 2, limits.MAX_LAYERS, 2, key="links", **q,
-                          help="links past the second reuse w2 and b2")
-        act = st.selectbox("activation after each link", list(chain.ACTIVATIONS), key="act", **q)
+        links = st.slider(t("links in the chain"), 2, limits.MAX_LAYERS, 2, key="links", **q,
+                          help=t("links past the second reuse w2 and b2"))
+        act = st.selectbox(t("activation after each link"), list(chain.ACTIVATIONS), key="act", **q)
     weights = [values["w1"]] + [values["w2"]] * (links - 1)
     biases = [values["b1"]] + [values["b2"]] * (links - 1)
     return values["x"], weights, biases, act
@@ -21,12 +22,12 @@ def controls() -> tuple[float, list[float], list[float], str]:
 
 def main() -> None:
     setup_page("Chain rule")
-    st.title("The chain rule")
+    st.title(t("The chain rule"))
     x, weights, biases, act = controls()
     try:
         c = chain.chain(x, weights, biases, act)
     except ValueError as err:
-        st.error(f"These values cannot run: {err}")
+        st.error(t("These values cannot run: {error}", error=err))
         return
     n = len(weights)
     st.code("y1 = x*w1 + b1\ny2 = y1*w2 + b2\n"
@@ -41,16 +42,16 @@ def main() -> None:
         + [r"\frac{\partial y_1}{\partial w_1}"]))
     rows = [("∂y1/∂w1", c.local[0], c.hand[0], "σ'(z1) · x")]
     rows += [(f"∂y{i + 1}/∂y{i}", c.local[i], c.hand[i], f"σ'(z{i + 1}) · w{i + 1}") for i in range(1, n)]
-    st.dataframe({"derivative": [r[0] for r in rows], "autograd.grad": [r[1] for r in rows],
-                  "by hand": [r[2] for r in rows], "hand formula": [r[3] for r in rows],
-                  "difference": [r[1] - r[2] for r in rows]}, hide_index=True)
+    st.dataframe({t("derivative"): [r[0] for r in rows], "autograd.grad": [r[1] for r in rows],
+                  t("by hand"): [r[2] for r in rows], t("hand formula"): [r[3] for r in rows],
+                  t("difference"): [r[1] - r[2] for r in rows]}, hide_index=True)
     cols = st.columns(3)
-    cols[0].metric("product of the local derivatives", f"{c.product:.6g}")
-    cols[1].metric(f"direct ∂y{n}/∂w1", f"{c.direct:.6g}")
-    cols[2].metric("difference", f"{c.diff:.2e}")
-    st.subheader("The graph autograd built")
-    st.caption("Walked from y's grad_fn through next_functions. Each named node shows its value and "
-               f"∂y{n}/∂(node); x and the b's are constants, so autograd made no node for them.")
+    cols[0].metric(t("product of the local derivatives"), f"{c.product:.6g}")
+    cols[1].metric(t("direct ∂y{n}/∂w1", n=n), f"{c.direct:.6g}")
+    cols[2].metric(t("difference"), f"{c.diff:.2e}")
+    st.subheader(t("The graph autograd built"))
+    st.caption(t("Walked from y's grad_fn through next_functions. Each named node shows its value and "
+                 "∂y{n}/∂(node); x and the b's are constants, so autograd made no node for them.", n=n))
     st.graphviz_chart(chain.to_dot(c))
 
 

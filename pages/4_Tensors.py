@@ -5,14 +5,15 @@ import streamlit as st
 
 from core.tensors import DEMOS, evaluate
 from ui.common import finish_page, setup_page
+from ui.i18n import t
 
 setup_page("Tensors")
-st.title("Tensors, arrays and lists")
-st.markdown("The source closes with a note on `tolist()`. Each line below is run when the page loads; an error "
-            "is shown as text, as Python reports it.")
+st.title(t("Tensors, arrays and lists"))
+st.markdown(t("The source closes with a note on `tolist()`. Each line below is run when the page loads; an error "
+              "is shown as text, as Python reports it."))
 for demo in DEMOS:
     ok, text = evaluate(demo)
     st.code(f">>> {demo.code}\n{text}", language="python")
     if demo.note:
-        st.caption(("" if ok else "raises · ") + demo.note)
+        st.caption(("" if ok else t("raises") + " · ") + t(demo.note))
 finish_page()

@@ -20,6 +20,7 @@ from ui.common import (
     take_clicked_start,
     tolerance_control,
 )
+from ui.i18n import t
 
 MAX_RUNS = 6
 # (optimizer, lr) of runs 1..6 until someone changes them: a typical race
@@ -30,7 +31,7 @@ def run_controls(i: int) -> tuple[str, dict, tuple[float, float]]:
     """One run's optimizer, hyperparameters and start, under URL keys r<i>_..."""
     p = f"r{i}_"
     opt_default, lr_default = DEFAULT_RUNS[i - 1]
-    with st.sidebar.expander(f"Run {i}", expanded=i <= 2):
+    with st.sidebar.expander(t("Run {i}", i=i), expanded=i <= 2):
         opt, hypers = optimizer_controls(opt_default, lr_default, prefix=p)
         start = start_controls(prefix=p)
     return opt, hypers, start
@@ -41,12 +42,12 @@ def controls() -> tuple[tuple[tuple[RunConfig, int, str], ...], str, bool]:
     q = {"bind": "query-params"}
     with st.sidebar:
         fn, text, bounds = objective_controls()
-        n = st.slider("runs", 1, MAX_RUNS, 3, key="runs", **q)
-        steps = st.number_input("steps", 1, limits.MAX_STEPS, 2000, step=100, key="steps", **q)
+        n = st.slider(t("runs"), 1, MAX_RUNS, 3, key="runs", **q)
+        steps = st.number_input(t("steps"), 1, limits.MAX_STEPS, 2000, step=100, key="steps", **q)
         tol = tolerance_control()
-        scale = st.radio("height", list(SCALES), horizontal=True, key="scale", **q)
-        arrows = st.toggle("−∇f arrows on the contour", key="arrows", **q)
-        st.radio("a click on the contour sets the start of run", list(range(1, n + 1)), horizontal=True,
+        scale = st.radio(t("height"), list(SCALES), horizontal=True, key="scale", **q)
+        arrows = st.toggle(t("−∇f arrows on the contour"), key="arrows", **q)
+        st.radio(t("a click on the contour sets the start of run"), list(range(1, n + 1)), horizontal=True,
                  key="click_run")
     settings = [run_controls(i) for i in range(1, n + 1)]
     groups: dict[tuple, list[int]] = {}
@@ -69,31 +70,33 @@ def take_start() -> None:
 
 def main() -> None:
     setup_page("Compare")
-    st.title("Compare optimizers")
-    st.caption("Each run is a real torch.optim optimizer; runs that share an optimizer and its settings run as "
-               "one batched tensor, one row per start.")
+    st.title(t("Compare optimizers"))
+    st.caption(t("Each run is a real torch.optim optimizer; runs that share an optimizer and its settings run as "
+                 "one batched tensor, one row per start."))
     try:
         runs, scale, arrows = controls()
     except ValueError as err:
-        st.error(f"These settings cannot run: {err}")
+        st.error(t("These settings cannot run: {error}", error=err))
         return
     paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
     surface, contour, loss = cached_figures(runs, scale, arrows)
     surface_chart(surface, "surface")
     left, right = st.columns(2)
     left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
-    left.caption("Click the contour to move the chosen run's start there.")
+    left.caption(t("Click the contour to move the chosen run's start there."))
     right.plotly_chart(loss, width="stretch", key="loss")
-    st.subheader("Ranking")
-    st.dataframe(ranking(paths), hide_index=True, width="stretch")
-    with st.expander("Step inspector", expanded=False):
-        i = st.selectbox("run", range(len(runs)), format_func=lambda j: runs[j][2], key="inspect_run",
+    st.subheader(t("Ranking"))
+    table = [{t(k): t(v) if k == "stopped" else v for k, v in row.items()} for row in ranking(paths)]
+    st.dataframe(table, hide_index=True, width="stretch")
+    with st.expander(t("Step inspector"), expanded=False):
+        i = st.selectbox(t("run"), range(len(runs)), format_func=lambda j: runs[j][2], key="inspect_run",
                          bind="query-params")
         config, row, _ = runs[min(i, len(runs) - 1)]
         step_inspector(config, cached_run(config), row)
     diverged = [p.label for p in paths if p.traj.reason[p.row] == "diverged"]
     if diverged:
-        st.warning("Diverged: " + "; ".join(f"run {lab} at step {p.end + 1}" for lab, p in
+        st.warning(t("Diverged:") + " " + "; ".join(t("run {label} at step {step}", label=lab, step=p.end + 1)
+                                                   for lab, p in
                                              ((p.label, p) for p in paths if p.label in diverged)))
 
 

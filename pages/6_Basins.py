@@ -7,39 +7,42 @@ from core import limits
 from core.descent import make_config
 from core.figures import basin_figure
 from ui.common import cached_basins, finish_page, objective_controls, optimizer_controls, setup_page, tolerance_control
+from ui.i18n import t
 
 
 def main() -> None:
     setup_page("Basins")
-    st.title("Basins of attraction")
-    st.caption("Every start point of the grid runs in one batched [n², 2] tensor through the same torch.optim "
-               "optimizer; each is coloured by where it ended.")
+    st.title(t("Basins of attraction"))
+    st.caption(t("Every start point of the grid runs in one batched [n², 2] tensor through the same torch.optim "
+                 "optimizer; each is coloured by where it ended."))
     q = {"bind": "query-params"}
     with st.sidebar:
         fn, text, bounds = objective_controls()
         opt, hypers = optimizer_controls("adam", 0.05)
-        n = st.slider("grid points per side", 10, limits.MAX_GRID, 60, key="grid", **q)
+        n = st.slider(t("grid points per side"), 10, limits.MAX_GRID, 60, key="grid", **q)
         most = limits.MAX_BASIN_WORK // (n * n)
-        steps = st.number_input("steps", 1, limits.MAX_STEPS, 500, step=100, key="steps", **q)
+        steps = st.number_input(t("steps"), 1, limits.MAX_STEPS, 500, step=100, key="steps", **q)
         tol = tolerance_control()
     if n * n * steps > limits.MAX_BASIN_WORK:
-        st.warning(f"{n} × {n} starts × {steps:,} steps is over the limit of {limits.MAX_BASIN_WORK:,} "
-                   f"start-steps: running {most:,} steps.")
+        st.warning(t("{n} × {n} starts × {steps} steps is over the limit of {limit} start-steps: running {most} steps.",
+                     n=n, steps=f"{steps:,}", limit=f"{limits.MAX_BASIN_WORK:,}", most=f"{most:,}"))
         steps = most
     try:
         config = make_config(hypers, objective=fn, optimizer=opt, steps=int(steps), tol=tol, expr=text,
                              bounds=bounds)
         bm = cached_basins(config, n)
     except ValueError as err:
-        st.error(f"These settings cannot run: {err}")
+        st.error(t("These settings cannot run: {error}", error=err))
         return
     objective = config.objective_spec
     st.plotly_chart(basin_figure(objective, bm.xs, bm.ys, bm.category, bm.steps), width="stretch", key="basins")
     counts = bm.counts(objective)
-    st.dataframe({"ended": list(counts), "starts": list(counts.values()),
-                  "share": [f"{v / (n * n):.1%}" for v in counts.values()]}, hide_index=True)
-    st.caption(f"{n * n:,} starts × {steps:,} steps in {bm.ends.seconds:.2f} s. An end within 0.01 of a known "
-               "minimum is in its basin; 'converged elsewhere' stopped at another stationary point.")
+    names = [t("minimum {at}", at=c[len("minimum "):]) if c.startswith("minimum ") else t(c) for c in counts]
+    st.dataframe({t("ended"): names, t("starts"): list(counts.values()),
+                  t("share"): [f"{v / (n * n):.1%}" for v in counts.values()]}, hide_index=True)
+    st.caption(t("{starts} starts × {steps} steps in {seconds} s. An end within 0.01 of a known minimum is in its "
+                 "basin; 'converged elsewhere' stopped at another stationary point.",
+                 starts=f"{n * n:,}", steps=f"{steps:,}", seconds=f"{bm.ends.seconds:.2f}"))
 
 
 main()

@@ -17,26 +17,27 @@ from ui.common import (
     start_controls,
     tolerance_control,
 )
+from ui.i18n import t
 
 
 def main() -> None:
     setup_page("Sweep")
-    st.title("Learning-rate sweep")
-    st.caption("One start point, many learning rates: each learning rate is one parameter group of a single "
-               "torch.optim optimizer, so they run together.")
+    st.title(t("Learning-rate sweep"))
+    st.caption(t("One start point, many learning rates: each learning rate is one parameter group of a single "
+                 "torch.optim optimizer, so they run together."))
     q = {"bind": "query-params"}
     with st.sidebar:
         fn, text, bounds = objective_controls()
         opt, hypers = optimizer_controls("sgd")
         lr = get_optimizer(opt).hyper("lr")
-        low, high = st.select_slider("learning rates from … to", [10.0 ** e for e in range(-6, 2)],
+        low, high = st.select_slider(t("learning rates from … to"), [10.0 ** e for e in range(-6, 2)],
                                      value=(1e-5, 1.0), key="lrs", format_func=lambda v: f"{v:g}", **q)
-        count = st.slider("how many", *limits.SWEEP_SIZES, 50, key="count", **q)
+        count = st.slider(t("how many"), *limits.SWEEP_SIZES, 50, key="count", **q)
         start = start_controls()
-        steps = st.number_input("steps", 1, limits.MAX_STEPS, 1000, step=100, key="steps", **q)
+        steps = st.number_input(t("steps"), 1, limits.MAX_STEPS, 1000, step=100, key="steps", **q)
         tol = tolerance_control()
     if low >= high:
-        st.error("Pick a range: the lowest learning rate must be below the highest.")
+        st.error(t("Pick a range: the lowest learning rate must be below the highest."))
         return
     low, high = max(low, lr.bounds()[0]), min(high, lr.bounds()[1])
     try:
@@ -44,7 +45,7 @@ def main() -> None:
                              expr=text, bounds=bounds)
         ends = cached_sweep(config, low, high, count)
     except ValueError as err:
-        st.error(f"These settings cannot run: {err}")
+        st.error(t("These settings cannot run: {error}", error=err))
         return
     lrs = np.array(ends.lrs)
     best = f_star(config.objective_spec)
@@ -52,13 +53,14 @@ def main() -> None:
     diverged = lrs[np.array([r == "diverged" for r in ends.reason])]
     ok = [i for i, r in enumerate(ends.reason) if r != "diverged"]
     if diverged.size:
-        st.warning(f"{diverged.size} of {count} learning rates diverged (dotted lines), the smallest at "
-                   f"lr = {diverged.min():.3g}.")
+        st.warning(t("{n} of {count} learning rates diverged (dotted lines), the smallest at lr = {lr}.",
+                     n=diverged.size, count=count, lr=f"{diverged.min():.3g}"))
     if ok:
         i = min(ok, key=lambda j: (ends.reason[j] != "converged", ends.end[j], ends.losses[j]))
-        st.info(f"Fastest to converge: lr = {lrs[i]:.3g} ({ends.reason[i].replace('_', ' ')} after {ends.end[i]:,} "
-                f"steps, f = {ends.losses[i]:.4g}).")
-    st.caption(f"{count} runs × {steps:,} steps in {ends.seconds:.2f} s.")
+        st.info(t("Fastest to converge: lr = {lr} ({reason} after {steps} steps, f = {f}).", lr=f"{lrs[i]:.3g}",
+                  reason=t(ends.reason[i].replace("_", " ")), steps=f"{ends.end[i]:,}", f=f"{ends.losses[i]:.4g}"))
+    st.caption(t("{count} runs × {steps} steps in {seconds} s.", count=count, steps=f"{steps:,}",
+                 seconds=f"{ends.seconds:.2f}"))
 
 
 main()

@@ -5,14 +5,16 @@ import streamlit as st
 
 from core.scenes import SCENES
 from ui.common import finish_page, setup_page
+from ui.i18n import lang, t
 
 setup_page("Scenes")
-st.title("Scenes for a live demo")
-st.caption("Each scene is one link. 'Present' opens it with large text, the controls tucked away and the "
-           "animation playing by itself.")
+st.title(t("Scenes for a live demo"))
+st.caption(t("Each scene is one link. 'Present' opens it with large text, the controls tucked away and the "
+             "animation playing by itself."))
 for scene in SCENES:
     with st.container(border=True):
-        st.markdown(f"**{scene.title}**")
-        st.write(scene.notice)
-        st.markdown(f"[Open]({scene.link()}) · [Present]({scene.link(present=True)})")
+        st.markdown(f"**{t(scene.title)}**")
+        st.write(t(scene.notice))
+        extra = {"lang": lang()} if lang() != "en" else {}
+        st.markdown(f"[{t('Open')}]({scene.link(extra=extra)}) · [{t('Present')}]({scene.link(True, extra)})")
 finish_page()

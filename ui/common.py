@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 import torch
+from streamlit.errors import StreamlitPageNotFoundError
 
 from core import basins, codegen, exports, figures, inspector, limits
 from core import expr as formula
@@ -16,6 +19,7 @@ from core.descent import Endpoints, RunConfig, Trajectory, run
 from core.objectives import BOUND_LIMIT, CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
 from ui import urlstate
+from ui.i18n import LANGS, t
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 
@@ -27,19 +31,52 @@ h1 { font-size: 3rem !important; }
 </style>"""
 
 
+PAGES = (  # path, name in the navigation, icon, what it is (the home page lists these)
+    ("app.py", "Home", "🏠", ""),
+    ("pages/1_Descent.py", "Descent", "⛰️", "an optimizer on a 3D surface, step by step"),
+    ("pages/5_Compare.py", "Compare", "🏁", "up to six optimizers racing on one surface"),
+    ("pages/6_Basins.py", "Basins", "🗺️", "where every start of a grid ends up"),
+    ("pages/7_Sweep.py", "Sweep", "📈", "one start, many learning rates"),
+    ("pages/2_Perceptron.py", "Perceptron", "🧮", "w.grad from autograd beside the hand derivation"),
+    ("pages/3_Chain_Rule.py", "Chain rule", "🔗", "local derivatives, their product, and autograd's graph"),
+    ("pages/4_Tensors.py", "Tensors", "📋", ".tolist() and .item()"),
+    ("pages/8_Scenes.py", "Scenes", "🎬", "prepared links for a live demo"),
+)
+
+
 def setup_page(title: str) -> None:
     """Page config, one-time process set-up (torch threads, first-use imports), the link's raw parameters,
-    the share control and presentation mode (URL 'present')."""
+    the language switch, the navigation in that language, the share control and presentation mode."""
     presenting = st.query_params.get("present", "").lower() == "true"
-    st.set_page_config(page_title=f"{title} · Descent Lab", page_icon="⛰️", layout="wide",
+    st.set_page_config(page_title=f"{t(title)} · Descent Lab", page_icon="⛰️", layout="wide",
                        initial_sidebar_state="collapsed" if presenting else "auto")
     urlstate.start()
     _warm_up()
     with st.sidebar:
-        urlstate.share_link()
-        if st.toggle("presentation mode", key="present", bind="query-params",
-                     help="large text, controls tucked away, the animation plays by itself"):
+        st.selectbox("Language · 语言", list(LANGS), key="lang", bind="query-params",
+                     help="English · 简体中文 (lang=zh)")
+        for path, label, icon, _ in PAGES:
+            page_link(path, label=t(label), icon=icon)
+        st.divider()
+        urlstate.share_link(t("Copy link"), t("Copied"))
+        if st.toggle(t("presentation mode"), key="present", bind="query-params",
+                     help=t("large text, controls tucked away, the animation plays by itself")):
             st.html(PRESENT_CSS)
+
+
+def page_link(path: str, label: str, icon: str) -> None:
+    """A link to another page that keeps the language and presentation mode."""
+    try:
+        st.page_link(path, label=label, icon=icon, query_params=carried())
+    except StreamlitPageNotFoundError:  # a page run as its own entry point (AppTest): a plain link instead
+        query = urlencode(carried())
+        url = "/" + Path(path).stem.split("_", 1)[-1] if path != "app.py" else "/"
+        st.markdown(f"{icon} [{label}]({url}{'?' + query if query else ''})")
+
+
+def carried() -> dict[str, str]:
+    """What a link to another page keeps: the language and presentation mode."""
+    return {k: str(st.query_params[k]) for k in ("lang", "present") if k in st.query_params}
 
 
 def presenting() -> bool:
@@ -79,7 +116,7 @@ class _ProgressBar:
     def __call__(self, done: int, total: int) -> None:
         if time.perf_counter() - self.started >= PROGRESS_AFTER:
             self.bar = self.bar or st.progress(0.0)
-            self.bar.progress(done / total, text=f"step {done:,} of {total:,}")
+            self.bar.progress(done / total, text=t("step {done} of {total}", done=f"{done:,}", total=f"{total:,}"))
 
     def close(self) -> None:
         if self.bar is not None:
@@ -136,12 +173,13 @@ def objective_controls() -> tuple[str, str, tuple[float, ...]]:
     """Objective picker (URL 'fn'); for 'custom', the typed formula ('expr') and its view ('xmin' ... 'ymax')."""
     q = {"bind": "query-params"}
     keys = [*OBJECTIVES, CUSTOM]
-    fn = st.selectbox("objective", keys, index=keys.index(DEFAULT_OBJECTIVE), key="fn", help="the function to "
-                      "minimise; custom: type your own f(x, y)", **q)
+    fn = st.selectbox(t("objective"), keys, index=keys.index(DEFAULT_OBJECTIVE), key="fn",
+                      help=t("the function to minimise; custom: type your own f(x, y)"), **q)
     if fn != CUSTOM:
         return fn, "", ()
     text = st.text_input("f(x, y) =", DEFAULT_FORMULA, max_chars=formula.MAX_LENGTH, key="expr", **q,
-                         help=f"numbers, x, y, + - * / **, parentheses, pi, e and {', '.join(formula.FUNCTIONS)}")
+                         help=t("numbers, x, y, + - * / **, parentheses, pi, e and {functions}",
+                                functions=", ".join(formula.FUNCTIONS)))
     cols = st.columns(4)
     bounds = tuple(col.number_input(k, -BOUND_LIMIT, BOUND_LIMIT, float(v), format="%g", key=k, **q)
                    for col, k, v in zip(cols, ("xmin", "xmax", "ymin", "ymax"), DEFAULT_BOUNDS))
@@ -153,7 +191,7 @@ TOLERANCES = ["off", 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2]
 
 def tolerance_control() -> float | None:
     """When a run stops early: |grad| and its last move both at most this (URL 'tol', 'off' for never)."""
-    tol = st.select_slider("stop when converged: |grad| and last move ≤", TOLERANCES, value=RunConfig.tol,
+    tol = st.select_slider(t("stop when converged: |grad| and last move ≤"), TOLERANCES, value=RunConfig.tol,
                            key="tol", bind="query-params",
                            format_func=lambda v: v if v == "off" else f"{v:g}")
     return None if tol == "off" else float(tol)
@@ -186,8 +224,8 @@ def optimizer_controls(default: str = DEFAULT_OPTIMIZER, lr: float | None = None
     lr, when given, replaces the default optimizer's own default learning rate.
     """
     keys = list(OPTIMIZERS)
-    opt = st.selectbox("optimizer", keys, index=keys.index(default), key=prefix + "opt", bind="query-params",
-                       help="a torch.optim class, by its lower-case name")
+    opt = st.selectbox(t("optimizer"), keys, index=keys.index(default), key=prefix + "opt", bind="query-params",
+                       help=t("a torch.optim class, by its lower-case name"))
     spec = get_optimizer(opt)
     defaults = spec.defaults()
     if lr is not None and opt == default:
@@ -209,7 +247,7 @@ def hyper_widget(spec: OptimizerSpec, h: Hyper, default: Any, prefix: str = "") 
     prefix tells apart several runs on one page (Compare: 'r1_lr', 'r1_sgd_momentum').
     """
     key = prefix + ("lr" if h.name == "lr" else f"{spec.key}_{h.name}")
-    label, kw = h.name, {"help": h.help, "key": key, "bind": "query-params"}
+    label, kw = h.name, {"help": t(h.help), "key": key, "bind": "query-params"}
     if h.kind == "bool":
         return st.checkbox(label, value=default, **kw)
     if h.kind == "choice":
@@ -227,7 +265,7 @@ def hyper_widget(spec: OptimizerSpec, h: Hyper, default: Any, prefix: str = "") 
 
 def _number(h: Hyper, default: float, key: str, integer: bool = False) -> float | int:
     low, high = h.bounds()
-    kw = {"help": h.help, "key": key, "bind": "query-params"}
+    kw = {"help": t(h.help), "key": key, "bind": "query-params"}
     if integer:
         return st.slider(h.name, int(low), int(high), int(default), **kw)
     step = 10.0 ** math.floor(math.log10((high - low) / 100))
@@ -236,7 +274,7 @@ def _number(h: Hyper, default: float, key: str, integer: bool = False) -> float 
     return st.number_input(h.name, low, high, float(default), format="%g", **kw)
 
 
-@st.cache_data(max_entries=64, show_spinner="Replaying the run up to that step…")
+@st.cache_data(max_entries=64, show_spinner=False)
 def cached_step(config: RunConfig, k: int, row: int) -> inspector.Step:
     return inspector.inspect_step(config, k, row)
 
@@ -245,32 +283,33 @@ def step_inspector(config: RunConfig, traj: Trajectory, row: int = 0, key: str =
     """Step k of one start: x_k, f, the gradient, torch's optimizer state, and the update rule with numbers."""
     end = int(traj.end[row])
     if end < 1:
-        st.caption("The run stopped before its first step: nothing to inspect.")
+        st.caption(t("The run stopped before its first step: nothing to inspect."))
         return
-    k = st.slider("step k", 0, end - 1, 0, key=key, bind="query-params")
+    k = st.slider(t("step k"), 0, end - 1, 0, key=key, bind="query-params")
     s = cached_step(config, min(k, end - 1), row)
     cols = st.columns(3)
     cols[0].metric("x_k", f"({s.x[0]:.6g}, {s.x[1]:.6g})")
     cols[1].metric("f(x_k)", f"{s.f:.6g}")
-    cols[2].metric("∇f(x_k) by autograd", f"({s.grad[0]:.4g}, {s.grad[1]:.4g})")
+    cols[2].metric(t("∇f(x_k) by autograd"), f"({s.grad[0]:.4g}, {s.grad[1]:.4g})")
     state = sorted(set(s.before) | set(s.after))
     if state:
-        st.write(f"torch.optim.{get_optimizer(config.optimizer).name} state, read from `optimizer.state`:")
-        st.dataframe({"entry": state, "entering step k": [_show(s.before.get(n)) for n in state],
-                      "after step k": [_show(s.after.get(n)) for n in state]}, hide_index=True, width="stretch")
+        st.write(t("torch.optim.{name} state, read from `optimizer.state`:",
+                   name=get_optimizer(config.optimizer).name))
+        st.dataframe({t("entry"): state, t("entering step k"): [_show(s.before.get(n)) for n in state],
+                      t("after step k"): [_show(s.after.get(n)) for n in state]}, hide_index=True, width="stretch")
     for line in s.lines:
         st.latex(line)
     run_next = traj.positions[k + 1, row].astype(np.float64)
     cols = st.columns(3)
-    cols[0].metric("x_{k+1} from torch's step()", f"({s.x_next[0]:.7g}, {s.x_next[1]:.7g})")
+    cols[0].metric(t("x_{k+1} from torch's step()"), f"({s.x_next[0]:.7g}, {s.x_next[1]:.7g})")
     if s.x_formula is None:
-        cols[1].metric("by hand", "no closed form",
-                       help="LBFGS: a line search along a quasi-Newton direction, many evaluations per step")
+        cols[1].metric(t("by hand"), t("no closed form"),
+                       help=t("LBFGS: a line search along a quasi-Newton direction, many evaluations per step"))
     else:
-        cols[1].metric("by the rule above", f"({s.x_formula[0]:.7g}, {s.x_formula[1]:.7g})",
-                       f"difference {s.diff:.1e}", delta_color="off")
-    cols[2].metric("the run's x_{k+1}", f"({run_next[0]:.7g}, {run_next[1]:.7g})",
-                   f"difference {float(np.abs(run_next - s.x_next).max()):.1e}", delta_color="off")
+        cols[1].metric(t("by the rule above"), f"({s.x_formula[0]:.7g}, {s.x_formula[1]:.7g})",
+                       t("difference {d}", d=f"{s.diff:.1e}"), delta_color="off")
+    cols[2].metric(t("the run's x_{k+1}"), f"({run_next[0]:.7g}, {run_next[1]:.7g})",
+                   t("difference {d}", d=f"{float(np.abs(run_next - s.x_next).max()):.1e}"), delta_color="off")
 
 
 def _show(v: Any) -> str:
@@ -287,10 +326,10 @@ def downloads(traj: Trajectory, surface: go.Figure, name: str = "descent") -> No
     Each file is made only when its button is pressed (a callable as data).
     """
     cols = st.columns(4)
-    cols[0].download_button("CSV", lambda: exports.to_csv(traj), f"{name}.csv", "text/csv", on_click="ignore")
-    cols[1].download_button("JSON", lambda: exports.to_json(traj), f"{name}.json", "application/json",
+    cols[0].download_button(t("CSV"), lambda: exports.to_csv(traj), f"{name}.csv", "text/csv", on_click="ignore")
+    cols[1].download_button(t("JSON"), lambda: exports.to_json(traj), f"{name}.json", "application/json",
                             on_click="ignore")
-    cols[2].download_button("Figure (HTML)", lambda: surface.to_html(include_plotlyjs=True, auto_play=False),
+    cols[2].download_button(t("Figure (HTML)"), lambda: surface.to_html(include_plotlyjs=True, auto_play=False),
                             f"{name}.html", "text/html", on_click="ignore")
-    cols[3].download_button("As code (.py)", lambda: codegen.as_code(traj), f"{name}.py", "text/x-python",
+    cols[3].download_button(t("As code (.py)"), lambda: codegen.as_code(traj), f"{name}.py", "text/x-python",
                             on_click="ignore")

@@ -11,6 +11,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui.i18n import t
+
 RAW, NOTICE = "_url_raw", "_url_notice"
 SHOWN = 40  # characters of a rejected value shown back
 
@@ -43,12 +45,12 @@ def rejected() -> dict[str, str]:
     out = {}
     for key, raws in st.session_state.get(RAW, {}).items():
         if key not in st.session_state or key.startswith("_"):
-            out[key] = f"{_code(key)}: no such setting on this page"
+            out[key] = t("{key}: no such setting on this page", key=_code(key))
             if key in st.query_params:
                 del st.query_params[key]
         elif not _accepted(raws, st.session_state[key]):
             using = _code(repr(st.session_state[key]))
-            out[key] = f"{_code(key + '=' + ','.join(raws))}: not valid here, using {using}"
+            out[key] = t("{given}: not valid here, using {using}", given=_code(key + "=" + ",".join(raws)), using=using)
     return out
 
 
@@ -63,7 +65,8 @@ def finish() -> None:
     st.session_state[RAW] = {}
     if bad and NOTICE in st.session_state:
         lines = "\n- ".join(bad.values())
-        st.session_state[NOTICE].warning(f"Some settings in the link were not accepted:\n\n- {lines}", icon="🔗")
+        message = t("Some settings in the link were not accepted:")
+        st.session_state[NOTICE].warning(f"{message}\n\n- {lines}", icon="🔗")
 
 
 SHARE = """

@@ -1,0 +1,47 @@
+"""Every text the interface may pass to t(): string literals in t("...") calls, and the texts that come
+from registries (page names, scene texts, notes, hyperparameter help, stop reasons)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+
+
+def literal_keys() -> dict[str, str]:
+    """key -> where it is used, for every t("literal") call in the interface code."""
+    keys = {}
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t"
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                keys[node.args[0].value] = f"{path.name}:{node.lineno}"
+    return keys
+
+
+def registry_keys() -> dict[str, str]:
+    """Texts passed to t() from registries rather than as literals."""
+    from core.figures import BASIN_NAMES
+    from core.objectives import OBJECTIVES
+    from core.optimizers import OPTIMIZERS
+    from core.scenes import SCENES
+    from core.tensors import DEMOS
+    from ui.common import PAGES
+
+    keys = {}
+    for _, label, _, blurb in PAGES:
+        keys.update({label: "ui/common.py PAGES", **({blurb: "ui/common.py PAGES"} if blurb else {})})
+    for scene in SCENES:
+        keys.update({scene.title: f"scene {scene.key}", scene.notice: f"scene {scene.key}"})
+    keys.update({d.note: "core/tensors.py" for d in DEMOS if d.note})
+    keys.update({o.note: f"objective {o.key}" for o in OBJECTIVES.values() if o.note})
+    keys["A typed formula: its minima are not known in advance."] = "core/objectives.py custom"
+    keys.update({h.help: f"optimizer {s.key}" for s in OPTIMIZERS.values() for h in s.hypers if h.help})
+    keys.update({r: "stop reasons" for r in ("max steps", "converged", "diverged")})
+    keys.update({name: "core/figures.py BASIN_NAMES" for name in BASIN_NAMES.values()})
+    return keys
+
+
+def all_keys() -> dict[str, str]:
+    return {**registry_keys(), **literal_keys()}
