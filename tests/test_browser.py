@@ -113,3 +113,74 @@ def test_compare_basins_and_sweep_pages_draw(server, page):
         assert page.locator(".js-plotly-plot").count() >= charts, path
         assert page.locator("[data-testid='stException']").count() == 0, path
     page.screenshot(path=str(ARTIFACTS / "sweep.png"))
+
+
+def metric_values(page) -> list[str]:
+    return page.locator("[data-testid='stMetricValue']").all_text_contents()
+
+
+def set_number(page, label: str, value: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+    page.wait_for_timeout(400)
+    wait_idle(page)
+
+
+def test_a_copied_link_reproduces_the_view(server, browser, page):
+    """Change several controls, take the URL, open it in a fresh browser: the same settings and numbers."""
+    page.goto(f"{server}/Descent")
+    wait_idle(page)
+    set_number(page, "steps", "700")
+    set_number(page, "x0", "-1.5")
+    set_number(page, "y0", "2.5")
+    page.get_by_text("−∇f arrows on the contour").click()
+    page.wait_for_timeout(400)
+    wait_idle(page)
+    url = page.url
+    assert all(p in url for p in ("steps=700", "x0=-1.5", "y0=2.5", "arrows=true")), url
+    numbers = metric_values(page)
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    fresh.goto(url)
+    wait_idle(fresh)
+    fresh.wait_for_function("() => [...document.querySelectorAll('input')].some(i => i.value === '700')",
+                            timeout=30_000)
+    wait_idle(fresh)
+    assert fresh.get_by_label("steps", exact=True).input_value() == "700"
+    assert metric_values(fresh)[:5] == numbers[:5]  # all but the time taken
+    fresh.context.close()
+
+
+def test_a_hostile_link_shows_a_notice_and_a_working_page(server, page):
+    page.goto(f"{server}/Descent?lr=abc&steps=1e308&x0=nan&y0=-0&opt=%3Cscript%3E&zz=%3Cb%3Ehi%3C/b%3E&long="
+              + "x" * 3000)
+    wait_idle(page)
+    notice = page.locator("[data-testid='stAlertContentWarning']").first
+    notice.wait_for(timeout=30_000)
+    assert "not accepted" in notice.text_content() and "no such setting" in notice.text_content()
+    assert page.locator("b", has_text="hi").count() == 0  # shown as text, never as markup
+    page.locator("[data-testid='stMetricValue']").nth(5).wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert metric_values(page)[3] == "max steps" and page.locator(".js-plotly-plot").count() >= 3
+
+
+def test_language_switch_changes_the_text_and_survives_reload(server, page):
+    page.goto(f"{server}/Descent")
+    wait_idle(page)
+    assert page.locator("h1").first.text_content().strip() == "Descent"
+    page.get_by_role("combobox", name="Language · 语言").click()
+    page.get_by_role("option", name="zh").click()
+    page.wait_for_timeout(400)
+    wait_idle(page)
+    assert page.locator("h1").first.text_content().strip() == "梯度下降"
+    assert "lang=zh" in page.url
+    page.reload()
+    wait_idle(page)
+    assert page.locator("h1").first.text_content().strip() == "梯度下降"
+    assert page.get_by_text("终点").count() >= 1
+    page.get_by_role("link", name="感知机").first.click()  # the navigation keeps the language
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    assert page.locator("h1").first.text_content().strip() == "感知机梯度"
+    page.screenshot(path=str(ARTIFACTS / "perceptron_zh.png"))

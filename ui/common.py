@@ -1,6 +1,7 @@
 """Page set-up, caching wrappers and widget builders shared by every page."""
 from __future__ import annotations
 
+import html
 import math
 import time
 from pathlib import Path
@@ -11,7 +12,6 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 import torch
-from streamlit.errors import StreamlitPageNotFoundError
 
 from core import basins, codegen, exports, figures, inspector, limits
 from core import expr as formula
@@ -19,7 +19,7 @@ from core.descent import Endpoints, RunConfig, Trajectory, run
 from core.objectives import BOUND_LIMIT, CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
 from ui import urlstate
-from ui.i18n import LANGS, t
+from ui.i18n import LANGS, lang, t
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 
@@ -65,18 +65,21 @@ def setup_page(title: str) -> None:
 
 
 def page_link(path: str, label: str, icon: str) -> None:
-    """A link to another page that keeps the language and presentation mode."""
-    try:
-        st.page_link(path, label=label, icon=icon, query_params=carried())
-    except StreamlitPageNotFoundError:  # a page run as its own entry point (AppTest): a plain link instead
-        query = urlencode(carried())
-        url = "/" + Path(path).stem.split("_", 1)[-1] if path != "app.py" else "/"
-        st.markdown(f"{icon} [{label}]({url}{'?' + query if query else ''})")
+    """A link to another page that keeps the language and presentation mode.
+
+    A plain link, not st.page_link: Streamlit's in-app page switch drops the query string, and the language
+    must survive it. The new page loads fresh, from its URL, like any shared link.
+    """
+    query = urlencode(carried())  # only lang (one of LANGS) and present=true: nothing from the user verbatim
+    url = "./" + (Path(path).stem.split("_", 1)[1] if path != "app.py" else "")
+    href = html.escape(url + ("?" + query if query else ""))
+    st.markdown(f'{icon} <a href="{href}" target="_self">{html.escape(label)}</a>', unsafe_allow_html=True)
 
 
 def carried() -> dict[str, str]:
     """What a link to another page keeps: the language and presentation mode."""
-    return {k: str(st.query_params[k]) for k in ("lang", "present") if k in st.query_params}
+    out = {"lang": lang()} if lang() != "en" else {}
+    return {**out, "present": "true"} if presenting() else out
 
 
 def presenting() -> bool:
