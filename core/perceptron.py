@@ -67,7 +67,8 @@ def perceptron(x: np.ndarray, w: np.ndarray) -> Perceptron:
     """The source's code on x and w (float32, as there), and the formula in float64 beside it."""
     x_np, w_np = np.asarray(x, dtype=np.float32).reshape(1, -1), np.asarray(w, dtype=np.float32)
     check_sizes(x_np.shape[1], w_np.shape[0])
-    if w_np.ndim != 2 or w_np.shape[1] != x_np.shape[1] or not (np.isfinite(x_np).all() and np.isfinite(w_np).all()):
+    finite = np.isfinite(x_np).all() and np.isfinite(w_np).all()
+    if w_np.ndim != 2 or w_np.shape[1] != x_np.shape[1] or not finite:
         raise ValueError(f"w must be finite numbers of shape [K, {x_np.shape[1]}], like x's {x_np.shape[1]} columns")
     xt = torch.from_numpy(x_np)
     wt = torch.from_numpy(w_np.copy()).requires_grad_()

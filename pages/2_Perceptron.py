@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import limits, perceptron
 from core.optimizers import get_optimizer
+from ui import urlstate
 from ui.common import finish_page, setup_page
 from ui.i18n import t
 
@@ -32,10 +33,42 @@ def controls() -> tuple[np.ndarray, np.ndarray]:
         st.info(t("Rebuilt from the printed loss 0.1992 and w.grad: each row of w.grad is x times "
                   "(o_k − 1) o_k (1 − o_k), so the rows' ratio and the loss fix o_0 and o_1, then x and w."))
     st.caption(t("x (top) and w (below): edit any cell"))
+    base_x, base_x_text = np.asarray(x, dtype=np.float64), matrix_text(x)
+    base_w, base_w_text = np.asarray(w, dtype=np.float64), matrix_text(w)
+    x, w = linked_matrix("x", base_x), linked_matrix("w", base_w)
     tag = f"{mode}-{n}-{k}-{seed}"  # new editors when the draw changes, so old edits do not stick
-    x = st.data_editor(np.asarray(x, dtype=np.float64), key=f"x-{tag}", width="stretch")
-    w = st.data_editor(np.asarray(w, dtype=np.float64), key=f"w-{tag}", width="stretch")
-    return np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    x = np.asarray(st.data_editor(x, key=f"x-{tag}", width="stretch"), dtype=np.float64)
+    w = np.asarray(st.data_editor(w, key=f"w-{tag}", width="stretch"), dtype=np.float64)
+    for key, value, base in (("x", x, base_x_text), ("w", w, base_w_text)):  # hand edits go into the link
+        text = matrix_text(value)
+        if text != base:
+            st.query_params[key] = text
+        elif key in st.query_params:
+            del st.query_params[key]
+    return x, w
+
+
+def matrix_text(m: np.ndarray) -> str:
+    """A matrix for the link: rows split by ';', entries by ','."""
+    return ";".join(",".join(f"{float(v):.7g}" for v in row) for row in np.atleast_2d(m))
+
+
+def linked_matrix(key: str, base: np.ndarray) -> np.ndarray:
+    """The matrix from the link (hand-edited values) when it has base's shape and sane numbers, else base."""
+    text = st.query_params.get(key)
+    if text is None:
+        urlstate.known(key)
+        return base
+    try:
+        m = np.array([[float(v) for v in row.split(",")] for row in text[:20_000].split(";")])
+    except ValueError:
+        m = None
+    if m is None or m.shape != base.shape or not (np.isfinite(m).all() and np.abs(m).max() <= limits.EDIT_LIMIT):
+        urlstate.known(key, t("not a {rows} × {cols} matrix of numbers within ±{limit}", rows=base.shape[0],
+                              cols=base.shape[1], limit=f"{limits.EDIT_LIMIT:g}"))
+        return base
+    urlstate.known(key)
+    return m
 
 
 def heatmap(z: np.ndarray, title: str, zmax: float) -> go.Figure:

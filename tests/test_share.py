@@ -112,3 +112,13 @@ def test_generated_script_prints_the_apps_end_point_and_loss(hypers, fields):
     assert out.returncode == 0, out.stderr
     (x, y), f = traj.final()
     assert out.stdout.strip().splitlines()[-1] == f"end:x={[x, y]},f(x)={f}"
+
+
+def test_hand_edited_perceptron_inputs_travel_in_the_link():
+    """x and w typed by hand are page state kept in the link: the page computes with them, checked by hand."""
+    at = page(PAGES["Perceptron"], {"n": "3", "x": "1,2,3", "w": "0.5,-0.5,0.25"})
+    o = 1 / (1 + __import__("math").exp(-(0.5 - 1.0 + 0.75)))
+    assert float(at.metric[0].value) == pytest.approx((1 - o) ** 2, rel=1e-5)
+    bad = page(PAGES["Perceptron"], {"n": "3", "x": "1,2", "w": "nan,0,0"})
+    notice = next(w.value for w in bad.warning if "not accepted" in w.value)
+    assert "`x=1,2`: not a 1 × 3 matrix" in notice and "`w=nan,0,0`" in notice

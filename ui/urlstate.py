@@ -13,7 +13,7 @@ import streamlit as st
 
 from ui.i18n import t
 
-RAW, NOTICE = "_url_raw", "_url_notice"
+RAW, NOTICE, KNOWN = "_url_raw", "_url_notice", "_url_known"
 SHOWN = 40  # characters of a rejected value shown back
 
 
@@ -21,6 +21,13 @@ def start() -> None:
     """At the top of a page, before any control: remember the raw parameters and hold a place for the notice."""
     st.session_state[RAW] = {k: st.query_params.get_all(k) for k in st.query_params}
     st.session_state[NOTICE] = st.empty()
+    st.session_state[KNOWN] = {}
+
+
+def known(key: str, problem: str | None = None) -> None:
+    """A parameter that is page state but not a widget (kept with st.query_params); problem says why its
+    value in the link could not be used, if it could not."""
+    st.session_state.setdefault(KNOWN, {})[key] = problem
 
 
 def _same(raw: str, value: Any) -> bool:
@@ -43,8 +50,12 @@ def _accepted(raws: list[str], value: Any) -> bool:
 def rejected() -> dict[str, str]:
     """Parameter -> why it was not taken, for this run's link (empty after the first run of a page)."""
     out = {}
+    extra = st.session_state.get(KNOWN, {})
     for key, raws in st.session_state.get(RAW, {}).items():
-        if key not in st.session_state or key.startswith("_"):
+        if key in extra:
+            if extra[key]:
+                out[key] = f"{_code(key + '=' + ','.join(raws))}: {extra[key]}"
+        elif key not in st.session_state or key.startswith("_"):
             out[key] = t("{key}: no such setting on this page", key=_code(key))
             if key in st.query_params:
                 del st.query_params[key]
