@@ -83,8 +83,8 @@ class Trajectory:
     """A finished run: row k of positions is x_k (x_0 the start); losses[k] = f(x_k), grads[k] its gradient.
 
     Arrays are [n + 1, K, ...] for n steps run and K start points. A row that stopped early keeps its
-    last position from `end[i]` on. reason[i] is 'max_steps', 'converged' or 'diverged'; a diverged row
-    went bad at step end[i] + 1 and is drawn up to end[i].
+    last position from `end[i]` on. reason[i] is 'max_steps', 'converged', 'diverged' or 'time_limit' (the
+    run used up limits.RUN_SECONDS); a diverged row went bad at step end[i] + 1 and is drawn up to end[i].
     """
 
     config: RunConfig
@@ -130,7 +130,8 @@ def run(config: RunConfig, progress: Progress | None = None) -> Trajectory:
     spec = get_optimizer(config.optimizer)
     if spec.elementwise or len(config.starts) == 1:
         return _Runner(config, spec, config.starts).run(_FullRecord(config), progress)
-    parts = [_Runner(config, spec, (s,)).run(_FullRecord(config.replace(starts=(s,))), progress)
+    deadline = time.perf_counter() + limits.RUN_SECONDS  # one budget for the whole run
+    parts = [_Runner(config, spec, (s,)).run(_FullRecord(config.replace(starts=(s,))), progress, deadline)
              for s in config.starts]  # LBFGS couples the rows of one tensor: one run per start
     return _merge(config, parts)
 
@@ -148,25 +149,27 @@ class Endpoints:
     lrs: tuple[float, ...] = ()
 
 
-def run_endpoints(config: RunConfig, lrs: tuple[float, ...] = (), progress: Progress | None = None) -> Endpoints:
+def run_endpoints(config: RunConfig, lrs: tuple[float, ...] = (), progress: Progress | None = None,
+                  deadline: float | None = None) -> Endpoints:
     """Run every start (or, with lrs, the one start at each learning rate) as one batch; keep only the ends.
 
     Learning rates go into one optimizer as one parameter group each (torch.optim's own mechanism), with the
     multi-tensor (foreach) implementation where the class has one. LBFGS allows one group: it runs one at a time.
     """
     spec = get_optimizer(config.optimizer)
+    deadline = deadline or time.perf_counter() + limits.RUN_SECONDS  # one budget for the whole batch
     if lrs and not spec.elementwise:
-        parts = [run_endpoints(config.replace(hypers=_with_lr(config, lr)), (), None) for lr in lrs]
+        parts = [run_endpoints(config.replace(hypers=_with_lr(config, lr)), (), None, deadline) for lr in lrs]
         return Endpoints(config, np.concatenate([p.positions for p in parts]),
                          np.concatenate([p.losses for p in parts]), np.concatenate([p.end for p in parts]),
                          tuple(r for p in parts for r in p.reason), sum(p.seconds for p in parts), tuple(lrs))
     if not lrs and not spec.elementwise and len(config.starts) > 1:
-        parts = [run_endpoints(config.replace(starts=(s,))) for s in config.starts]
+        parts = [run_endpoints(config.replace(starts=(s,)), (), None, deadline) for s in config.starts]
         return Endpoints(config, np.concatenate([p.positions for p in parts]),
                          np.concatenate([p.losses for p in parts]), np.concatenate([p.end for p in parts]),
                          tuple(r for p in parts for r in p.reason), sum(p.seconds for p in parts))
     starts = config.starts * len(lrs) if lrs else config.starts
-    out = _Runner(config, spec, starts, lrs).run(_EndRecord(config, len(starts)), progress)
+    out = _Runner(config, spec, starts, lrs).run(_EndRecord(config, len(starts)), progress, deadline)
     return dataclasses.replace(out, lrs=tuple(lrs))
 
 
@@ -220,8 +223,9 @@ class _Runner:
             self.optimizer.step()
         return self.seen[0], self.seen[1]
 
-    def run(self, record: _FullRecord | _EndRecord, progress: Progress | None) -> Any:
+    def run(self, record: _FullRecord | _EndRecord, progress: Progress | None, deadline: float | None = None) -> Any:
         t0 = time.perf_counter()
+        deadline = deadline or t0 + limits.RUN_SECONDS
         n_max = self.config.steps
         state = _StopState(len(self.ones), self.config.tol, self.objective.escape_radius)
         new_x, new_f, new_g = [self.x().detach().clone()], [], []
@@ -232,10 +236,14 @@ class _Runner:
             new_g.append(g)
             new_x.append(self.x().detach().clone())
             n += 1
-            if n % CHUNK == 0 or n == n_max:  # one stacked copy per chunk costs less than a copy per step
+            late = time.perf_counter() > deadline  # checked every step: one LBFGS step can take 0.1 s
+            if n % CHUNK == 0 or n == n_max or late:  # one stacked copy per chunk costs less than one per step
                 if progress is not None:
                     progress(n, n_max)
                 if record.take(state, new_x, new_f, new_g, n):
+                    break
+                if late:  # no run may hold the server for long
+                    state.out_of_time()
                     break
                 new_x, new_f, new_g = new_x[-1:], [], []
         self.seen.clear()
@@ -286,6 +294,10 @@ class _StopState:
             for i, d in zip(rows, diverged):
                 self.reason[i] = "diverged" if d else "converged"
         return rows
+
+    def out_of_time(self) -> None:
+        for i in np.flatnonzero(self.end < 0):
+            self.reason[i] = "time_limit"
 
     @property
     def all_stopped(self) -> bool:

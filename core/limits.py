@@ -13,3 +13,4 @@ MAX_GRID = 200  # basin map: points per axis (200 x 200 = 40,000 starts in one b
 MAX_BASIN_WORK = 40_000 * 1_000  # basin map: starts x steps
 SWEEP_SIZES = (20, 100)  # learning-rate sweep: fewest and most learning rates
 EDIT_LIMIT = 1e3  # |x_j|, |w_kj| typed by hand on the perceptron page (sigmoid saturates long before)
+RUN_SECONDS = 30.0  # a run's time budget: past it the run stops cleanly with reason 'time_limit'

@@ -85,6 +85,10 @@ def summary(config: RunConfig) -> None:
     cols[3].metric(t("stopped"), t(s["reason"].replace("_", " ")))
     cols[4].metric(t("steps run"), f"{s['steps']:,}")
     cols[5].metric(t("time"), f"{s['seconds']:.2f} s")
+    if s["reason"] == "time_limit":
+        st.warning(t("Stopped after {seconds} s, the time limit of one run, at step {step}: fewer steps, a larger "
+                     "learning rate or a looser tolerance finish sooner.", seconds=f"{s['seconds']:.1f}",
+                     step=f"{s['steps']:,}"))
     if s["reason"] == "diverged":
         st.warning(t("Diverged at step {step}: the point left the picture (|x| or |y| beyond {radius}) or f "
                      "stopped being a finite number. The path is drawn up to step {last}.",

@@ -38,7 +38,7 @@ def registry_keys() -> dict[str, str]:
     keys.update({o.note: f"objective {o.key}" for o in OBJECTIVES.values() if o.note})
     keys["A typed formula: its minima are not known in advance."] = "core/objectives.py custom"
     keys.update({h.help: f"optimizer {s.key}" for s in OPTIMIZERS.values() for h in s.hypers if h.help})
-    keys.update({r: "stop reasons" for r in ("max steps", "converged", "diverged")})
+    keys.update({r: "stop reasons" for r in ("max steps", "converged", "diverged", "time limit")})
     keys.update({name: "core/figures.py BASIN_NAMES" for name in BASIN_NAMES.values()})
     return keys
 

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ui.i18n import t
 
@@ -55,7 +56,7 @@ def rejected() -> dict[str, str]:
         if key in extra:
             if extra[key]:
                 out[key] = f"{_code(key + '=' + ','.join(raws))}: {extra[key]}"
-        elif key not in st.session_state or key.startswith("_"):
+        elif not _is_setting(key):
             out[key] = t("{key}: no such setting on this page", key=_code(key))
             if key in st.query_params:
                 del st.query_params[key]
@@ -63,6 +64,16 @@ def rejected() -> dict[str, str]:
             using = _code(repr(st.session_state[key]))
             out[key] = t("{given}: not valid here, using {using}", given=_code(key + "=" + ",".join(raws)), using=using)
     return out
+
+
+def _is_setting(key: str) -> bool:
+    """Whether key names a control of this page (session state refuses empty and reserved keys outright)."""
+    if not key or key.startswith(("_", "$")):
+        return False
+    try:
+        return key in st.session_state
+    except StreamlitAPIException:
+        return False
 
 
 def _code(text: str) -> str:
