@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import html
 import math
+import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,11 @@ from ui import urlstate
 from ui.i18n import LANGS, lang, t
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
+# One descent at a time per server process. A descent is a Python loop of many tiny torch calls, each of which
+# releases and retakes the GIL: several loops at once hand the GIL back and forth on every call and all crawl
+# (bench/load.py measured a 0.3 s run taking 31 s among 20 sessions). Queued one after another each takes its
+# own 0.3 s. Cached results are served without the lock.
+COMPUTE = threading.Lock()
 
 
 PRESENT_CSS = """<style>
@@ -101,8 +108,13 @@ def finish_page() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _warm_up() -> bool:
-    """Once per server process: one torch thread (tiny tensors, many sessions) and torch.optim's lazy imports."""
-    torch.set_num_threads(1)
+    """Once per server process: one torch thread (tiny tensors, many sessions) and torch.optim's lazy imports.
+
+    DESCENT_TORCH_THREADS overrides the thread count (bench/load.py measures 1 against torch's default).
+    """
+    threads = os.environ.get("DESCENT_TORCH_THREADS", "1")
+    if threads.isdigit() and int(threads) > 0:
+        torch.set_num_threads(int(threads))
     run(RunConfig(steps=2))
     return True
 
@@ -129,24 +141,27 @@ class _ProgressBar:
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_run(config: RunConfig) -> Trajectory:
     """The run for config, computed once; a run longer than half a second shows a progress bar."""
-    bar = _ProgressBar()
-    traj = run(config, bar)
+    with COMPUTE:
+        bar = _ProgressBar()
+        traj = run(config, bar)
     bar.close()
     return traj
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def cached_basins(config: RunConfig, n: int) -> basins.BasinMap:
-    bar = _ProgressBar()
-    out = basins.basin_map(config, n, bar)
+    with COMPUTE:
+        bar = _ProgressBar()
+        out = basins.basin_map(config, n, bar)
     bar.close()
     return out
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def cached_sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
-    bar = _ProgressBar()
-    out = basins.sweep(config, low, high, count, bar)
+    with COMPUTE:
+        bar = _ProgressBar()
+        out = basins.sweep(config, low, high, count, bar)
     bar.close()
     return out
 
@@ -279,7 +294,8 @@ def _number(h: Hyper, default: float, key: str, integer: bool = False) -> float 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_step(config: RunConfig, k: int, row: int) -> inspector.Step:
-    return inspector.inspect_step(config, k, row)
+    with COMPUTE:
+        return inspector.inspect_step(config, k, row)
 
 
 def step_inspector(config: RunConfig, traj: Trajectory, row: int = 0, key: str = "k") -> None:
