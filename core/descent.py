@@ -5,7 +5,7 @@ import dataclasses
 import inspect
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -94,7 +94,6 @@ class Trajectory:
     end: np.ndarray
     reason: tuple[str, ...]
     seconds: float
-    extra: dict = field(default_factory=dict)
 
     @property
     def objective(self) -> Objective:
@@ -158,16 +157,13 @@ def run_endpoints(config: RunConfig, lrs: tuple[float, ...] = (), progress: Prog
     """
     spec = get_optimizer(config.optimizer)
     deadline = deadline or time.perf_counter() + limits.RUN_SECONDS  # one budget for the whole batch
-    if lrs and not spec.elementwise:
-        parts = [run_endpoints(config.replace(hypers=_with_lr(config, lr)), (), None, deadline) for lr in lrs]
+    if not spec.elementwise and (lrs or len(config.starts) > 1):  # one at a time, ends side by side
+        singles = ([config.replace(hypers=_with_lr(config, lr)) for lr in lrs] if lrs
+                   else [config.replace(starts=(s,)) for s in config.starts])
+        parts = [run_endpoints(c, (), None, deadline) for c in singles]
         return Endpoints(config, np.concatenate([p.positions for p in parts]),
                          np.concatenate([p.losses for p in parts]), np.concatenate([p.end for p in parts]),
                          tuple(r for p in parts for r in p.reason), sum(p.seconds for p in parts), tuple(lrs))
-    if not lrs and not spec.elementwise and len(config.starts) > 1:
-        parts = [run_endpoints(config.replace(starts=(s,)), (), None, deadline) for s in config.starts]
-        return Endpoints(config, np.concatenate([p.positions for p in parts]),
-                         np.concatenate([p.losses for p in parts]), np.concatenate([p.end for p in parts]),
-                         tuple(r for p in parts for r in p.reason), sum(p.seconds for p in parts))
     starts = config.starts * len(lrs) if lrs else config.starts
     out = _Runner(config, spec, starts, lrs).run(_EndRecord(config, len(starts)), progress, deadline)
     return dataclasses.replace(out, lrs=tuple(lrs))
@@ -189,7 +185,7 @@ class _Runner:
         values = config.hyper_values
         if lrs:
             for lr in lrs:
-                get_optimizer(config.optimizer).hyper("lr").check(lr)
+                spec.hyper("lr").check(lr)
             self.params = [row.clone().requires_grad_() for row in start.split(len(starts) // len(lrs))]
             groups = [{"params": [p], "lr": lr} for p, lr in zip(self.params, lrs)]
             foreach = "foreach" in inspect.signature(spec.cls.__init__).parameters

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import codegen, limits
-from core.descent import RunConfig, make_config
+from core.descent import RunConfig, Trajectory, make_config
 from core.figures import SCALES
 from core.objectives import OBJECTIVES
 from core.optimizers import get_optimizer
@@ -71,8 +71,7 @@ def controls() -> tuple[RunConfig, str, int, bool]:
     return config, scale, int(every), arrows
 
 
-def summary(config: RunConfig) -> None:
-    traj = cached_run(config)
+def summary(traj: Trajectory) -> None:
     s = traj.summary()
     cols = [*st.columns(3), *st.columns(3)]
     cols[0].metric(t("end point"), f"({s['end'][0]:.5f}, {s['end'][1]:.5f})")
@@ -110,21 +109,22 @@ def main() -> None:
         st.code(objective.name, language="python")
     if objective.note:
         st.caption(t(objective.note))
-    summary(config)
+    traj = cached_run(config)  # st.cache_data hands out a fresh copy per call: take it once
+    summary(traj)
     surface, contour, loss = cached_figures(((config, 0, "path"),), scale, arrows)
     surface_chart(surface, "surface")
     left, right = st.columns(2)
     left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
     left.caption(t("Click the contour to start there."))
     right.plotly_chart(loss, width="stretch", key="loss")
-    downloads(cached_run(config), surface)
+    downloads(traj, surface)
     with st.expander(t("This run as a torch script"), expanded=False):
-        st.code(codegen.as_code(cached_run(config)), language="python")
+        st.code(codegen.as_code(traj), language="python")
     with st.expander(t("Step inspector: what the optimizer did at step k"), expanded=False):
-        step_inspector(config, cached_run(config))
+        step_inspector(config, traj)
     st.subheader(t("Log, in the source tutorial's format"))
     st.caption(t("stepk: x after step k's update, f(x) at the point before it"))
-    st.code("\n".join(cached_run(config).log_lines(every)) or t("(no steps)"), language=None)
+    st.code("\n".join(traj.log_lines(every)) or t("(no steps)"), language=None)
 
 
 main()
