@@ -86,15 +86,16 @@ def bench_page(repeats: int) -> None:
 
 def bench_figure() -> None:
     config = make_config({"lr": 1e-3}, steps=2000)
-    traj, surf = run(config), figures.surface(config.objective_spec)
+    surf = figures.surface(config.objective_spec)
     for label, cfg in (("defaults (2,000 steps)", config),
                        ("tutorial run (20,000 steps)", config.replace(steps=20_000, tol=None))):
         traj = run(cfg)
         t = time.perf_counter()
-        fig = figures.surface_figure(traj, surf, "f")
+        path = [figures.Path(traj)]
+        fig = figures.surface_figure(path, surf, "f")
         size = len(fig.to_json())
         built = time.perf_counter() - t
-        others = len(figures.contour_figure(traj, surf).to_json()) + len(figures.loss_figure(traj).to_json())
+        others = len(figures.contour_figure(path, surf).to_json()) + len(figures.loss_figure(path).to_json())
         print(f"figure JSON, {label}: 3D {size / 1e6:.2f} MB with {len(fig.frames)} frames "
               f"(built and serialised in {built:.2f} s), contour + loss {others / 1e6:.2f} MB (target <= 1.5 MB)")
 

@@ -65,7 +65,8 @@ def controls() -> tuple[RunConfig, str, int, bool]:
         scale = st.radio(t("height"), list(SCALES), horizontal=True, key="scale", **q,
                          help=t("f: f(x, y); log: log(1 + f), which shows the valleys"))
         arrows = st.toggle(t("−∇f arrows on the contour"), key="arrows", **q)
-        every = st.number_input(t("log every N steps"), 1, limits.MAX_STEPS, max(1, int(steps) // 10), key="every")
+        every = st.number_input(t("log every N steps"), 1, limits.MAX_STEPS, max(1, int(steps) // 10), key="every",
+                                **q)
     config = make_config(hypers, objective=fn, optimizer=opt, starts=[(x0, y0)], steps=int(steps),
                          dtype=dtype, tol=tol, expr=text, bounds=bounds)
     return config, scale, int(every), arrows

@@ -48,7 +48,7 @@ def controls() -> tuple[tuple[tuple[RunConfig, int, str], ...], str, bool]:
         scale = st.radio(t("height"), list(SCALES), horizontal=True, key="scale", **q)
         arrows = st.toggle(t("−∇f arrows on the contour"), key="arrows", **q)
         st.radio(t("a click on the contour sets the start of run"), list(range(1, n + 1)), horizontal=True,
-                 key="click_run")
+                 key="click_run", **q)
     settings = [run_controls(i) for i in range(1, n + 1)]
     groups: dict[tuple, list[int]] = {}
     for i, (opt, hypers, _) in enumerate(settings):
