@@ -54,9 +54,10 @@ PAGES = (  # path, name in the navigation, icon, what it is (the home page lists
 def setup_page(title: str) -> None:
     """Page config, one-time process set-up (torch threads, first-use imports), the link's raw parameters,
     the language switch, the navigation in that language, the share control and presentation mode."""
-    presenting = st.query_params.get("present", "").lower() == "true"
+    # the toggle below is not drawn yet: read the link itself to start with the sidebar tucked away
+    linked_present = st.query_params.get("present", "").lower() == "true"
     st.set_page_config(page_title=f"{t(title)} · Descent Lab", page_icon="⛰️", layout="wide",
-                       initial_sidebar_state="collapsed" if presenting else "auto")
+                       initial_sidebar_state="collapsed" if linked_present else "auto")
     urlstate.start()
     _warm_up()
     with st.sidebar:
