@@ -10,6 +10,7 @@ from core.descent import Endpoints, Progress, RunConfig, run_endpoints
 from core.objectives import Objective
 
 DIVERGED, NOT_CONVERGED, ELSEWHERE = -1, -2, -3  # categories besides "the known minimum i"
+OTHER_NAMES = {DIVERGED: "diverged", NOT_CONVERGED: "not converged", ELSEWHERE: "converged elsewhere"}
 AT_MINIMUM = 1e-2  # an end this close to a known minimum is in its basin
 
 
@@ -23,10 +24,14 @@ class BasinMap:
 
     def counts(self, objective: Objective) -> dict[str, int]:
         """How many starts fell in each category, by name."""
-        names = {**{i: f"minimum ({x:g}, {y:g})" for i, (x, y) in enumerate(objective.minima)},
-                 ELSEWHERE: "converged elsewhere", NOT_CONVERGED: "not converged", DIVERGED: "diverged"}
+        names = category_names(objective)
         values, counts = np.unique(self.category, return_counts=True)
         return {names[int(v)]: int(c) for v, c in zip(values, counts)}
+
+
+def category_names(objective: Objective) -> dict[int, str]:
+    """Category code -> name: 'minimum (x, y)' for each known minimum, then the other outcomes."""
+    return {**{i: f"minimum ({x:g}, {y:g})" for i, (x, y) in enumerate(objective.minima)}, **OTHER_NAMES}
 
 
 def grid(objective: Objective, n: int) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:

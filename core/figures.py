@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import torch
 
 from core import limits
+from core.basins import DIVERGED, ELSEWHERE, NOT_CONVERGED, category_names
 from core.descent import Trajectory
 from core.objectives import Objective
 
@@ -67,23 +68,19 @@ def frame_steps(end: int, max_frames: int = limits.MAX_FRAMES) -> np.ndarray:
     return np.unique(np.linspace(0, end, min(end + 1, max_frames)).round().astype(int))
 
 
-def _minima_z(objective: Objective, surf: Surface, scale: str) -> np.ndarray:
+def minima_f(objective: Objective) -> np.ndarray:
+    """f at each known minimum (float64, no autograd)."""
     if not objective.minima:
         return np.zeros(0)
     with torch.no_grad():
-        f = objective(torch.tensor(objective.minima, dtype=torch.float64)).numpy()
-    return surf.height(f, scale)
+        return objective(torch.tensor(objective.minima, dtype=torch.float64)).numpy()
 
 
-def _span(surf: Surface, scale: str) -> float:
-    return float(np.nanmax(surf.height(surf.f, scale)) - np.nanmin(surf.height(surf.f, scale)))
-
-
-def _path_xyz(path: Path, surf: Surface, scale: str, steps: np.ndarray) -> np.ndarray:
+def _path_xyz(path: Path, surf: Surface, scale: str, steps: np.ndarray, lift: float) -> np.ndarray:
     """Path points at the given steps (held at its end) as [len(steps), 3] float32, lifted above the surface."""
     k = np.minimum(steps, path.end)
     xy = path.traj.positions[k, path.row].astype(np.float64)
-    z = surf.height(path.traj.losses[k, path.row], scale) + 0.01 * _span(surf, scale)
+    z = surf.height(path.traj.losses[k, path.row], scale) + lift
     return np.column_stack([xy, z]).astype(np.float32)
 
 
@@ -94,11 +91,12 @@ def surface_figure(paths: list[Path], surf: Surface, scale: str = "f",
     Trace 0 is the surface, 1 the minima, then each path's line and current point; frames carry only those.
     """
     objective = paths[0].traj.objective
-    steps = frame_steps(max(p.end for p in paths), max_frames)
-    pts = [_path_xyz(p, surf, scale, steps) for p in paths]
-    mz = _minima_z(objective, surf, scale) + 0.02 * _span(surf, scale)
-    minima = np.array(objective.minima).reshape(-1, 2)
     zr = surf.height(surf.f, scale)
+    span = float(np.nanmax(zr) - np.nanmin(zr))
+    steps = frame_steps(max(p.end for p in paths), max_frames)
+    pts = [_path_xyz(p, surf, scale, steps, 0.01 * span) for p in paths]
+    mz = surf.height(minima_f(objective), scale) + 0.02 * span
+    minima = np.array(objective.minima).reshape(-1, 2)
     traces = [
         go.Surface(x=surf.xs, y=surf.ys, z=zr.astype(np.float32), colorscale="Viridis", opacity=0.85,
                    showscale=False, name="f",
@@ -218,10 +216,7 @@ def contour_figure(paths: list[Path], surf: Surface, scale: str = "f", arrows: b
 
 def f_star(objective: Objective) -> float | None:
     """The lowest f over the known minima (None when there are none)."""
-    if not objective.minima:
-        return None
-    with torch.no_grad():
-        return float(objective(torch.tensor(objective.minima, dtype=torch.float64)).min())
+    return float(minima_f(objective).min()) if objective.minima else None
 
 
 def loss_figure(paths: list[Path], max_points: int = 2000) -> go.Figure:
@@ -239,8 +234,7 @@ def loss_figure(paths: list[Path], max_points: int = 2000) -> go.Figure:
     return fig
 
 
-BASIN_COLORS = {-1: "#d62828", -2: "#bdbdbd", -3: "#6c757d"}  # diverged, not converged, converged elsewhere
-BASIN_NAMES = {-1: "diverged", -2: "not converged", -3: "converged elsewhere"}
+BASIN_COLORS = {DIVERGED: "#d62828", NOT_CONVERGED: "#bdbdbd", ELSEWHERE: "#6c757d"}
 
 
 def basin_figure(objective: Objective, xs: np.ndarray, ys: np.ndarray, category: np.ndarray,
@@ -248,7 +242,7 @@ def basin_figure(objective: Objective, xs: np.ndarray, ys: np.ndarray, category:
     """Each start of the grid coloured by where it ended; hover gives the category and steps taken."""
     cats = sorted(set(np.unique(category).tolist()))
     palette = {i: COLORS[(i + 1) % len(COLORS)] for i in range(len(objective.minima))} | BASIN_COLORS
-    names = {i: f"minimum ({x:g}, {y:g})" for i, (x, y) in enumerate(objective.minima)} | BASIN_NAMES
+    names = category_names(objective)
     index = {c: j for j, c in enumerate(cats)}
     z = np.vectorize(index.get)(category)
     n = len(cats)

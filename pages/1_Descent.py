@@ -5,7 +5,6 @@ import streamlit as st
 
 from core import codegen, limits
 from core.descent import RunConfig, Trajectory, make_config
-from core.figures import SCALES
 from core.objectives import OBJECTIVES
 from core.optimizers import get_optimizer
 from ui.common import (
@@ -21,6 +20,7 @@ from ui.common import (
     surface_chart,
     take_clicked_start,
     tolerance_control,
+    view_controls,
 )
 from ui.i18n import t
 
@@ -62,9 +62,7 @@ def controls() -> tuple[RunConfig, str, int, bool]:
                        help=t("one of the source tutorial's start points"))
         tol = tolerance_control()
         dtype = st.radio("dtype", ["float32", "float64"], horizontal=True, key="dtype", **q)
-        scale = st.radio(t("height"), list(SCALES), horizontal=True, key="scale", **q,
-                         help=t("f: f(x, y); log: log(1 + f), which shows the valleys"))
-        arrows = st.toggle(t("−∇f arrows on the contour"), key="arrows", **q)
+        scale, arrows = view_controls()
         every = st.number_input(t("log every N steps"), 1, limits.MAX_STEPS, max(1, int(steps) // 10), key="every",
                                 **q)
     config = make_config(hypers, objective=fn, optimizer=opt, starts=[(x0, y0)], steps=int(steps),

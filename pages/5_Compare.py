@@ -6,7 +6,7 @@ import streamlit as st
 from core import limits
 from core.compare import ranking
 from core.descent import RunConfig, make_config
-from core.figures import COLORS, SCALES, Path
+from core.figures import COLORS, Path
 from ui.common import (
     cached_figures,
     cached_run,
@@ -19,6 +19,7 @@ from ui.common import (
     surface_chart,
     take_clicked_start,
     tolerance_control,
+    view_controls,
 )
 from ui.i18n import t
 
@@ -45,8 +46,7 @@ def controls() -> tuple[tuple[tuple[RunConfig, int, str], ...], str, bool]:
         n = st.slider(t("runs"), 1, MAX_RUNS, 3, key="runs", **q)
         steps = st.number_input(t("steps"), 1, limits.MAX_STEPS, 2000, step=100, key="steps", **q)
         tol = tolerance_control()
-        scale = st.radio(t("height"), list(SCALES), horizontal=True, key="scale", **q)
-        arrows = st.toggle(t("−∇f arrows on the contour"), key="arrows", **q)
+        scale, arrows = view_controls()
         st.radio(t("a click on the contour sets the start of run"), list(range(1, n + 1)), horizontal=True,
                  key="click_run", **q)
     settings = [run_controls(i) for i in range(1, n + 1)]

@@ -22,7 +22,7 @@ def literal_keys() -> dict[str, str]:
 
 def registry_keys() -> dict[str, str]:
     """Texts passed to t() from registries rather than as literals."""
-    from core.figures import BASIN_NAMES
+    from core.basins import OTHER_NAMES
     from core.objectives import OBJECTIVES
     from core.optimizers import OPTIMIZERS
     from core.scenes import SCENES
@@ -39,7 +39,7 @@ def registry_keys() -> dict[str, str]:
     keys["A typed formula: its minima are not known in advance."] = "core/objectives.py custom"
     keys.update({h.help: f"optimizer {s.key}" for s in OPTIMIZERS.values() for h in s.hypers if h.help})
     keys.update({r: "stop reasons" for r in ("max steps", "converged", "diverged", "time limit")})
-    keys.update({name: "core/figures.py BASIN_NAMES" for name in BASIN_NAMES.values()})
+    keys.update({name: "core/basins.py OTHER_NAMES" for name in OTHER_NAMES.values()})
     return keys
 
 

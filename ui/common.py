@@ -205,6 +205,14 @@ def objective_controls() -> tuple[str, str, tuple[float, ...]]:
     return fn, text, bounds
 
 
+def view_controls() -> tuple[str, bool]:
+    """How the surface is drawn (URL 'scale': f or log(1 + f)) and whether the contour has -grad f arrows."""
+    q = {"bind": "query-params"}
+    scale = st.radio(t("height"), list(figures.SCALES), horizontal=True, key="scale", **q,
+                     help=t("f: f(x, y); log: log(1 + f), which shows the valleys"))
+    return scale, st.toggle(t("−∇f arrows on the contour"), key="arrows", **q)
+
+
 TOLERANCES = ["off", 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2]
 
 
