@@ -7,6 +7,7 @@ import numpy as np
 
 from core import limits
 from core.descent import Endpoints, Progress, RunConfig, run_endpoints
+from core.errors import CoreError
 from core.objectives import Objective
 
 DIVERGED, NOT_CONVERGED, ELSEWHERE = -1, -2, -3  # categories besides "the known minimum i"
@@ -22,22 +23,16 @@ class BasinMap:
     steps: np.ndarray  # [len(ys), len(xs)]
     ends: Endpoints
 
-    def counts(self, objective: Objective) -> dict[str, int]:
-        """How many starts fell in each category, by name."""
-        names = category_names(objective)
+    def counts(self) -> dict[int, int]:
+        """How many starts fell in each category (a known minimum's index, or one of the codes above)."""
         values, counts = np.unique(self.category, return_counts=True)
-        return {names[int(v)]: int(c) for v, c in zip(values, counts)}
-
-
-def category_names(objective: Objective) -> dict[int, str]:
-    """Category code -> name: 'minimum (x, y)' for each known minimum, then the other outcomes."""
-    return {**{i: f"minimum ({x:g}, {y:g})" for i, (x, y) in enumerate(objective.minima)}, **OTHER_NAMES}
+        return {int(v): int(c) for v, c in zip(values, counts)}
 
 
 def grid(objective: Objective, n: int) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
     """n x n start points over the objective's view, row by row (y outer)."""
     if not 2 <= n <= limits.MAX_GRID:
-        raise ValueError(f"the grid has from 2 to {limits.MAX_GRID} points per side, not {n}")
+        raise CoreError("the grid has from 2 to {most} points per side, not {n}", most=limits.MAX_GRID, n=n)
     xs, ys = np.linspace(*objective.x_range, n), np.linspace(*objective.y_range, n)
     gx, gy = np.meshgrid(xs, ys)
     return xs, ys, list(zip(gx.ravel().tolist(), gy.ravel().tolist()))
@@ -63,8 +58,8 @@ def basin_map(config: RunConfig, n: int, progress: Progress | None = None) -> Ba
     objective = config.objective_spec
     xs, ys, starts = grid(objective, n)
     if len(starts) * config.steps > limits.MAX_BASIN_WORK:
-        raise ValueError(f"{n} x {n} starts x {config.steps:,} steps is more than the "
-                         f"{limits.MAX_BASIN_WORK:,} start-steps a basin map may take")
+        raise CoreError("{n} x {n} starts x {steps} steps is more than the {most} start-steps a basin map may take",
+                        n=n, steps=f"{config.steps:,}", most=f"{limits.MAX_BASIN_WORK:,}")
     ends = run_endpoints(config.replace(starts=tuple(starts)), progress=progress)
     shape = (len(ys), len(xs))
     return BasinMap(xs, ys, classify(objective, ends).reshape(shape), ends.end.reshape(shape), ends)
@@ -74,8 +69,9 @@ def sweep(config: RunConfig, low: float, high: float, count: int, progress: Prog
     """The first start of config at `count` log-spaced learning rates from low to high, as one optimizer."""
     lo, hi = limits.SWEEP_SIZES
     if not lo <= count <= hi:
-        raise ValueError(f"a sweep has from {lo} to {hi} learning rates, not {count}")
+        raise CoreError("a sweep has from {lo} to {hi} learning rates, not {count}", lo=lo, hi=hi, count=count)
     if not 0 < low < high:
-        raise ValueError(f"the sweep's lowest learning rate must be below its highest ({low:g} to {high:g})")
+        raise CoreError("the sweep's lowest learning rate must be below its highest ({low} to {high})",
+                        low=f"{low:g}", high=f"{high:g}")
     lrs = tuple(float(v) for v in np.logspace(np.log10(low), np.log10(high), count))
     return run_endpoints(config.replace(starts=config.starts[:1]), lrs, progress)

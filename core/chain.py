@@ -13,6 +13,7 @@ from typing import Callable
 import torch
 
 from core import limits
+from core.errors import CoreError
 
 Act = tuple[Callable[[torch.Tensor], torch.Tensor], Callable[[float], float], str]
 ACTIVATIONS: dict[str, Act] = {
@@ -56,11 +57,12 @@ class Chain:
 def chain(x: float, weights: list[float], biases: list[float], activation: str = "identity") -> Chain:
     """Build the chain with torch, take the derivatives with autograd.grad and by hand, walk the graph."""
     if not 1 <= len(weights) <= limits.MAX_LAYERS or len(biases) != len(weights):
-        raise ValueError(f"a chain has from 1 to {limits.MAX_LAYERS} links, each with one w and one b")
+        raise CoreError("a chain has from 1 to {most} links, each with one w and one b", most=limits.MAX_LAYERS)
     if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, not {activation!r}")
+        raise CoreError("activation must be one of {known}, not {value}", known=", ".join(ACTIVATIONS),
+                        value=repr(activation))
     if not all(math.isfinite(v) for v in (x, *weights, *biases)):
-        raise ValueError("x, every w and every b must be finite numbers")
+        raise CoreError("x, every w and every b must be finite numbers")
     act, dact, _ = ACTIVATIONS[activation]
     xt = torch.tensor(float(x))
     ws = [torch.tensor(float(w), requires_grad=True) for w in weights]

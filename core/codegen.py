@@ -19,9 +19,10 @@ from torch import Tensor
 def _objective_source(config: RunConfig) -> tuple[str, str]:
     """The function's definition (the same torch operations the app runs) and its name."""
     if config.objective == objectives.CUSTOM:
-        # the formula passed core.expr's whitelist; its names are bound to the same torch functions
-        lines = [f"{n} = torch.{n}" for n in expr.FUNCTIONS] + ["pi, e = math.pi, math.e", "", "",
-                 "def f(p: Tensor) -> Tensor:", "    x, y = p.unbind(-1)", f"    return {config.expr}"]
+        # the formula passed core.expr's whitelist; its source is the very torch operations the app runs, with
+        # each constant rounded to the run's dtype by the same helper, so the script's numbers are the app's
+        lines = [inspect.getsource(expr.const), "", "def f(p: Tensor) -> Tensor:", "    x, y = p.unbind(-1)",
+                 f"    return {expr.parse_formula(config.expr).source}"]
         return "\n".join(lines) + "\n", "f"
     fn = config.objective_spec.fn
     helpers = [inspect.getsource(objectives._xy), inspect.getsource(objectives._sq)]

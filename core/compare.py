@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from core.figures import Path, f_star
+from core.objectives import Point
 
 REACHED = 1e-6  # f - f* below this counts as arrived
 AT_MINIMUM = 1e-3  # an end point this close to a known minimum has reached it
@@ -22,19 +23,28 @@ def steps_to_reach(path: Path, threshold: float = REACHED) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-def ranking(paths: list[Path]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Rank:
+    """One run of a race: when it arrived, where it ended, why it stopped. Numbers only: the page words them."""
+
+    label: str
+    steps_to_reach: int | None  # first step with f - f* < REACHED
+    final_f: float
+    reached: Point | None  # the known minimum within AT_MINIMUM of the end
+    reason: str
+    steps: int
+
+
+def ranking(paths: list[Path]) -> list[Rank]:
     """One row per path, fastest to arrive first, then lowest final f."""
     rows = []
     for p in paths:
         s = p.traj.summary(p.row)
         reached = s["nearest"] if s["nearest"] is not None and s["distance"] < AT_MINIMUM else None
-        rows.append({"run": p.label, "steps to f − f* < 1e-6": steps_to_reach(p), "final f": s["f"],
-                     "minimum reached": "—" if reached is None else f"({reached[0]:g}, {reached[1]:g})",
-                     "stopped": s["reason"].replace("_", " "), "steps run": s["steps"]})
+        rows.append(Rank(p.label, steps_to_reach(p), s["f"], reached, s["reason"], s["steps"]))
 
-    def order(r: dict) -> tuple:
-        k = r["steps to f − f* < 1e-6"]
-        f = r["final f"] if math.isfinite(r["final f"]) else math.inf
-        return (k is None, k or 0, f)
+    def order(r: Rank) -> tuple:
+        f = r.final_f if math.isfinite(r.final_f) else math.inf
+        return (r.steps_to_reach is None, r.steps_to_reach or 0, f)
 
     return sorted(rows, key=order)

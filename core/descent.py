@@ -13,6 +13,7 @@ import torch
 from torch.autograd.variable import Variable
 
 from core import limits
+from core.errors import CoreError
 from core.objectives import DEFAULT_OBJECTIVE, Objective, Point, get_objective
 from core.optimizers import DEFAULT_OPTIMIZER, OptimizerSpec, get_optimizer
 
@@ -42,12 +43,13 @@ class RunConfig:
         # torch's own checks too (e.g. Nesterov needs momentum), at construction, not mid-run
         get_optimizer(self.optimizer).build([torch.zeros(2, requires_grad=True)], dict(self.hypers))
         if self.dtype not in DTYPES:
-            raise ValueError(f"dtype must be float32 or float64, not {self.dtype!r}")
+            raise CoreError("dtype must be float32 or float64, not {value}", value=repr(self.dtype))
         if not (isinstance(self.steps, int) and 1 <= self.steps <= limits.MAX_STEPS):
-            raise ValueError(f"steps must be a whole number from 1 to {limits.MAX_STEPS:,}, not {self.steps!r}")
+            raise CoreError("steps must be a whole number from 1 to {most}, not {value}", most=f"{limits.MAX_STEPS:,}",
+                            value=repr(self.steps))
         _check_starts(self.starts)
         if self.tol is not None and not (math.isfinite(self.tol) and 0 <= self.tol <= 1):
-            raise ValueError(f"tol must be between 0 and 1 (or off), not {self.tol!r}")
+            raise CoreError("tol must be between 0 and 1 (or off), not {value}", value=repr(self.tol))
 
     @property
     def objective_spec(self) -> Objective:
@@ -64,10 +66,12 @@ class RunConfig:
 
 def _check_starts(starts: tuple[Point, ...]) -> None:
     if not 1 <= len(starts) <= limits.MAX_STARTS:
-        raise ValueError(f"give from 1 to {limits.MAX_STARTS:,} start points, not {len(starts):,}")
+        raise CoreError("give from 1 to {most} start points, not {count}", most=f"{limits.MAX_STARTS:,}",
+                        count=f"{len(starts):,}")
     for s in starts:
         if len(s) != 2 or not all(isinstance(v, (int, float)) and abs(v) <= limits.START_LIMIT for v in s):
-            raise ValueError(f"a start point is two numbers within ±{limits.START_LIMIT:g}, not {s!r}")
+            raise CoreError("a start point is two numbers within ±{limit}, not {value}",
+                            limit=f"{limits.START_LIMIT:g}", value=repr(s))
 
 
 def make_config(hypers: Mapping[str, Any] | None = None, **fields: Any) -> RunConfig:
@@ -124,8 +128,9 @@ class Trajectory:
 def run(config: RunConfig, progress: Progress | None = None) -> Trajectory:
     """Run config's descent with the real torch.optim class and return the whole trajectory."""
     if len(config.starts) * (config.steps + 1) > limits.MAX_RECORDED:
-        raise ValueError(f"{len(config.starts):,} start points x {config.steps:,} steps is more than the "
-                         f"{limits.MAX_RECORDED:,} points a whole trajectory may keep")
+        raise CoreError("{starts} start points x {steps} steps is more than the {most} points a whole trajectory may "
+                        "keep", starts=f"{len(config.starts):,}", steps=f"{config.steps:,}",
+                        most=f"{limits.MAX_RECORDED:,}")
     spec = get_optimizer(config.optimizer)
     if spec.elementwise or len(config.starts) == 1:
         return _Runner(config, spec, config.starts).run(_FullRecord(config), progress)

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from core.descent import RunConfig, _Runner
+from core.errors import CoreError
 from core.optimizers import get_optimizer
 
 Vec = np.ndarray
@@ -50,7 +51,7 @@ def _state(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
 def inspect_step(config: RunConfig, k: int, row: int = 0) -> Step:
     """Replay start `row` of config up to step k (the same numbers as the run), then take step k by hand too."""
     if not 0 <= k < config.steps:
-        raise ValueError(f"step must be from 0 to {config.steps - 1}, not {k}")
+        raise CoreError("step must be from 0 to {last}, not {k}", last=config.steps - 1, k=k)
     single = config.replace(starts=(config.starts[row],))
     spec = get_optimizer(config.optimizer)
     runner = _Runner(single, spec, single.starts)

@@ -9,6 +9,8 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from core.errors import CoreError
+
 Point = tuple[float, float]
 
 
@@ -157,7 +159,8 @@ def get_objective(key: str, expr: str = "", bounds: tuple[float, ...] = ()) -> O
     try:
         return OBJECTIVES[key]
     except KeyError:
-        raise ValueError(f"unknown objective {key!r}; choose one of: {', '.join([*OBJECTIVES, CUSTOM])}") from None
+        raise CoreError("unknown objective {key}; choose one of: {known}", key=repr(key),
+                        known=", ".join([*OBJECTIVES, CUSTOM])) from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -165,10 +168,11 @@ def _custom(expr: str, bounds: tuple[float, ...]) -> Objective:
     from core.expr import parse  # here, not at the top: core.expr is only needed for typed formulas
 
     if len(bounds) != 4 or not all(math.isfinite(b) and abs(b) <= BOUND_LIMIT for b in bounds):
-        raise ValueError(f"view bounds are four finite numbers within ±{BOUND_LIMIT:g}: x from, x to, y from, y to")
+        raise CoreError("view bounds are four finite numbers within ±{limit}: x from, x to, y from, y to",
+                        limit=f"{BOUND_LIMIT:g}")
     x0, x1, y0, y1 = bounds
     if not (x0 < x1 and y0 < y1):
-        raise ValueError("each view bound's 'from' must be below its 'to'")
+        raise CoreError("each view bound's 'from' must be below its 'to'")
     f = parse(expr)
 
     def fn(p: Tensor) -> Tensor:

@@ -12,6 +12,8 @@ from typing import Any, Mapping
 
 import torch
 
+from core.errors import CoreError
+
 Value = float | int | bool | str | None | tuple[float, float]
 
 
@@ -38,26 +40,29 @@ class Hyper:
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
-            raise ValueError(f"{self.name} must be true or false, not {value!r}")
+            raise CoreError("{name} must be true or false, not {value}", name=self.name, value=repr(value))
         if self.kind == "choice":
             if value in self.choices:
                 return value
-            raise ValueError(f"{self.name} must be one of {', '.join(map(_show, self.choices))}")
+            raise CoreError("{name} must be one of {choices}", name=self.name,
+                            choices=", ".join(map(_show, self.choices)))
         if self.kind == "pair":
             if not isinstance(value, (tuple, list)) or len(value) != 2:
-                raise ValueError(f"{self.name} takes two numbers, such as {_show(self.default_hint())}")
+                raise CoreError("{name} takes two numbers, such as {example}", name=self.name,
+                                example=_show(self.default_hint()))
             return tuple(self._number(v, i) for i, v in enumerate(value))  # type: ignore[return-value]
         number = self._number(value, 0)
         return int(number) if self.kind == "int" else number
 
     def _number(self, value: Any, i: int) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{self.name} must be a number, not {value!r}")
+            raise CoreError("{name} must be a number, not {value}", name=self.name, value=repr(value))
         low, high = self.bounds(i)
         if not (math.isfinite(value) and low <= value <= high):
-            raise ValueError(f"{self.name}={value:g} is out of range [{low:g}, {high:g}]")
+            raise CoreError("{name}={value} is out of range [{low}, {high}]", name=self.name, value=f"{value:g}",
+                            low=f"{low:g}", high=f"{high:g}")
         if self.kind == "int" and value != int(value):
-            raise ValueError(f"{self.name} must be a whole number, not {value!r}")
+            raise CoreError("{name} must be a whole number, not {value}", name=self.name, value=repr(value))
         return float(value)
 
     def clamp(self, value: Any, default: Value) -> Value:
@@ -82,14 +87,15 @@ class Hyper:
                 return self.check(True)
             if t in ("false", "0", "no", "off"):
                 return self.check(False)
-            raise ValueError(f"{self.name} must be true or false, not {text!r}")
+            raise CoreError("{name} must be true or false, not {value}", name=self.name, value=repr(text))
         if self.kind == "choice":
             value = None if t in ("none", "") else t
             return self.check(value)
         if self.kind == "pair":
             parts = t.split(",")
             if len(parts) != 2:
-                raise ValueError(f"{self.name} takes two numbers separated by a comma, not {text!r}")
+                raise CoreError("{name} takes two numbers separated by a comma, not {value}", name=self.name,
+                                value=repr(text))
             return self.check(tuple(_to_float(self.name, p) for p in parts))
         return self.check(_to_float(self.name, t))
 
@@ -101,7 +107,7 @@ def _to_float(name: str, text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"{name} must be a number, not {text!r}") from None
+        raise CoreError("{name} must be a number, not {value}", name=name, value=repr(text)) from None
 
 
 def _show(v: Any) -> str:
@@ -127,7 +133,8 @@ class OptimizerSpec:
             if h.name == name:
                 return h
         known = ", ".join(h.name for h in self.hypers)
-        raise ValueError(f"{self.name} has no hyperparameter {name!r}; it has: {known}")
+        raise CoreError("{name} has no hyperparameter {hyper}; it has: {known}", name=self.name, hyper=repr(name),
+                        known=known)
 
     def defaults(self) -> dict[str, Value]:
         """Every hyperparameter's default, read from the torch class's signature."""
@@ -147,7 +154,7 @@ class OptimizerSpec:
         try:
             return self.cls(params, **self.resolve(values), **(extra or {}))
         except ValueError as err:
-            raise ValueError(f"{self.name}: {err}") from None
+            raise CoreError("{name}: {error}", name=self.name, error=str(err)) from None
 
 
 def _canonical(h: Hyper, default: Any) -> Value:
@@ -215,4 +222,5 @@ def get_optimizer(key: str) -> OptimizerSpec:
     try:
         return OPTIMIZERS[key.lower()]
     except KeyError:
-        raise ValueError(f"unknown optimizer {key!r}; choose one of: {', '.join(OPTIMIZERS)}") from None
+        raise CoreError("unknown optimizer {key}; choose one of: {known}", key=repr(key),
+                        known=", ".join(OPTIMIZERS)) from None

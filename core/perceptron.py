@@ -13,6 +13,7 @@ import torch
 from torch.nn import functional as F
 
 from core import limits
+from core.errors import CoreError
 from core.optimizers import get_optimizer
 
 FORMULA = r"\frac{\partial L}{\partial w_{kj}} = \frac{2}{K}\,(o_k - 1)\,o_k\,(1 - o_k)\,x_j"
@@ -49,9 +50,9 @@ class Perceptron:
 
 def check_sizes(n: int, k: int) -> None:
     if not 1 <= n <= limits.MAX_INPUTS:
-        raise ValueError(f"n must be from 1 to {limits.MAX_INPUTS}, not {n}")
+        raise CoreError("n must be from 1 to {most}, not {n}", most=limits.MAX_INPUTS, n=n)
     if not 1 <= k <= limits.MAX_OUTPUTS:
-        raise ValueError(f"K must be from 1 to {limits.MAX_OUTPUTS}, not {k}")
+        raise CoreError("K must be from 1 to {most}, not {k}", most=limits.MAX_OUTPUTS, k=k)
 
 
 def draw(n: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,7 +70,7 @@ def perceptron(x: np.ndarray, w: np.ndarray) -> Perceptron:
     check_sizes(x_np.shape[1], w_np.shape[0])
     finite = np.isfinite(x_np).all() and np.isfinite(w_np).all()
     if w_np.ndim != 2 or w_np.shape[1] != x_np.shape[1] or not finite:
-        raise ValueError(f"w must be finite numbers of shape [K, {x_np.shape[1]}], like x's {x_np.shape[1]} columns")
+        raise CoreError("w must be finite numbers of shape [K, {n}], like x's {n} columns", n=x_np.shape[1])
     xt = torch.from_numpy(x_np)
     wt = torch.from_numpy(w_np.copy()).requires_grad_()
     o = torch.sigmoid(xt @ wt.t())
@@ -85,7 +86,7 @@ def perceptron(x: np.ndarray, w: np.ndarray) -> Perceptron:
 def descend(x: np.ndarray, w: np.ndarray, optimizer: str = "sgd", lr: float = 1.0, steps: int = 20) -> np.ndarray:
     """Losses of `steps` torch.optim steps on w (x fixed): loss[0] before any step."""
     if not 1 <= steps <= limits.MAX_STEPS:
-        raise ValueError(f"steps must be from 1 to {limits.MAX_STEPS:,}, not {steps}")
+        raise CoreError("steps must be from 1 to {most}, not {steps}", most=f"{limits.MAX_STEPS:,}", steps=steps)
     xt = torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(1, -1)
     wt = torch.tensor(np.asarray(w, dtype=np.float32), requires_grad=True)
     opt = get_optimizer(optimizer).build([wt], {"lr": lr})

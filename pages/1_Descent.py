@@ -22,7 +22,7 @@ from ui.common import (
     tolerance_control,
     view_controls,
 )
-from ui.i18n import t
+from ui.i18n import lang, say, t
 
 SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
 DEFAULT_STEPS = 2000
@@ -99,7 +99,7 @@ def main() -> None:
     try:
         config, scale, every, arrows = controls()
     except ValueError as err:
-        st.error(t("These settings cannot run: {error}", error=err))
+        st.error(t("These settings cannot run: {error}", error=say(err)))
         return
     objective = config.objective_spec
     if objective.latex:
@@ -110,7 +110,7 @@ def main() -> None:
         st.caption(t(objective.note))
     traj = cached_run(config)  # st.cache_data hands out a fresh copy per call: take it once
     summary(traj)
-    surface, contour, loss = cached_figures(((config, 0, "path"),), scale, arrows)
+    surface, contour, loss = cached_figures(((config, 0, t("path")),), scale, arrows, lang())
     surface_chart(surface, "surface")
     left, right = st.columns(2)
     left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")

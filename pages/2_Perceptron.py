@@ -9,7 +9,7 @@ from core import limits, perceptron
 from core.optimizers import get_optimizer
 from ui import urlstate
 from ui.common import finish_page, setup_page
-from ui.i18n import t
+from ui.i18n import say, t
 
 SOURCES = {"source-single": perceptron.source_single, "source-multi": perceptron.source_multi}
 INPUTS = ["random", *SOURCES]
@@ -143,7 +143,7 @@ def main() -> None:
         x, w = controls()
         r = perceptron.perceptron(x, w)
     except ValueError as err:
-        st.error(t("These inputs cannot run: {error}", error=err))
+        st.error(t("These inputs cannot run: {error}", error=say(err)))
         return
     show_gradients(r)
     descent_section(r.x, r.w)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import chain, limits
 from ui.common import finish_page, setup_page
-from ui.i18n import t
+from ui.i18n import say, t
 
 
 def controls() -> tuple[float, list[float], list[float], str]:
@@ -27,7 +27,7 @@ def main() -> None:
     try:
         c = chain.chain(x, weights, biases, act)
     except ValueError as err:
-        st.error(t("These values cannot run: {error}", error=err))
+        st.error(t("These values cannot run: {error}", error=say(err)))
         return
     n = len(weights)
     st.code("y1 = x*w1 + b1\ny2 = y1*w2 + b2\n"

@@ -21,7 +21,7 @@ from ui.common import (
     tolerance_control,
     view_controls,
 )
-from ui.i18n import t
+from ui.i18n import lang, say, t
 
 MAX_RUNS = 6
 # (optimizer, lr) of runs 1..6 until someone changes them: a typical race
@@ -76,17 +76,21 @@ def main() -> None:
     try:
         runs, scale, arrows = controls()
     except ValueError as err:
-        st.error(t("These settings cannot run: {error}", error=err))
+        st.error(t("These settings cannot run: {error}", error=say(err)))
         return
     paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
-    surface, contour, loss = cached_figures(runs, scale, arrows)
+    surface, contour, loss = cached_figures(runs, scale, arrows, lang())
     surface_chart(surface, "surface")
     left, right = st.columns(2)
     left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
     left.caption(t("Click the contour to move the chosen run's start there."))
     right.plotly_chart(loss, width="stretch", key="loss")
     st.subheader(t("Ranking"))
-    table = [{t(k): t(v) if k == "stopped" else v for k, v in row.items()} for row in ranking(paths)]
+    rows = ranking(paths)
+    table = {t("run"): [r.label for r in rows], t("steps to f − f* < 1e-6"): [r.steps_to_reach for r in rows],
+             t("final f"): [r.final_f for r in rows],
+             t("minimum reached"): ["—" if r.reached is None else "({:g}, {:g})".format(*r.reached) for r in rows],
+             t("stopped"): [t(r.reason.replace("_", " ")) for r in rows], t("steps run"): [r.steps for r in rows]}
     st.dataframe(table, hide_index=True, width="stretch")
     with st.expander(t("Step inspector"), expanded=False):
         i = st.selectbox(t("run"), range(len(runs)), format_func=lambda j: runs[j][2], key="inspect_run",

@@ -5,9 +5,9 @@ import streamlit as st
 
 from core import limits
 from core.descent import make_config
-from core.figures import basin_figure
+from core.figures import basin_figure, category_label
 from ui.common import cached_basins, finish_page, objective_controls, optimizer_controls, setup_page, tolerance_control
-from ui.i18n import t
+from ui.i18n import lang, say, t, words
 
 
 def main() -> None:
@@ -32,12 +32,13 @@ def main() -> None:
                              bounds=bounds)
         bm = cached_basins(config, n)
     except ValueError as err:
-        st.error(t("These settings cannot run: {error}", error=err))
+        st.error(t("These settings cannot run: {error}", error=say(err)))
         return
     objective = config.objective_spec
-    st.plotly_chart(basin_figure(objective, bm.xs, bm.ys, bm.category, bm.steps), width="stretch", key="basins")
-    counts = bm.counts(objective)
-    names = [t("minimum {at}", at=c[len("minimum "):]) if c.startswith("minimum ") else t(c) for c in counts]
+    tr = words(lang())
+    st.plotly_chart(basin_figure(objective, bm.xs, bm.ys, bm.category, bm.steps, tr), width="stretch", key="basins")
+    counts = bm.counts()
+    names = [category_label(objective, code, tr) for code in counts]
     st.dataframe({t("ended"): names, t("starts"): list(counts.values()),
                   t("share"): [f"{v / (n * n):.1%}" for v in counts.values()]}, hide_index=True)
     st.caption(t("{starts} starts × {steps} steps in {seconds} s. An end within 0.01 of a known minimum is in its "

@@ -17,7 +17,7 @@ from ui.common import (
     start_controls,
     tolerance_control,
 )
-from ui.i18n import t
+from ui.i18n import lang, say, t, words
 
 
 def main() -> None:
@@ -45,11 +45,12 @@ def main() -> None:
                              expr=text, bounds=bounds)
         ends = cached_sweep(config, low, high, count)
     except ValueError as err:
-        st.error(t("These settings cannot run: {error}", error=err))
+        st.error(t("These settings cannot run: {error}", error=say(err)))
         return
     lrs = np.array(ends.lrs)
     best = f_star(config.objective_spec)
-    st.plotly_chart(sweep_figure(lrs, ends.losses, ends.end, ends.reason, best), width="stretch", key="sweep")
+    figure = sweep_figure(lrs, ends.losses, ends.end, ends.reason, best, words(lang()))
+    st.plotly_chart(figure, width="stretch", key="sweep")
     diverged = lrs[np.array([r == "diverged" for r in ends.reason])]
     ok = [i for i, r in enumerate(ends.reason) if r != "diverged"]
     if diverged.size:

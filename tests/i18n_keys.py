@@ -6,23 +6,37 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")),
+           *sorted((ROOT / "core").glob("*.py"))]
+# t(...) words interface text; tr(...) texts drawn inside figures; core's errors carry their message id
+TRANSLATED = {"t", "tr", "CoreError", "FormulaError"}
 
 
 def literal_keys() -> dict[str, str]:
-    """key -> where it is used, for every t("literal") call in the interface code."""
+    """key -> where it is used, for every t("literal"), tr("literal") and CoreError("literal", ...) call."""
     keys = {}
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t"
-                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-                keys[node.args[0].value] = f"{path.name}:{node.lineno}"
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in TRANSLATED
+                    and node.args):
+                for text in _literals(node.args[0]):
+                    keys[text] = f"{path.name}:{node.lineno}"
     return keys
+
+
+def _literals(node: ast.AST) -> list[str]:
+    """The strings an argument can be: a literal, or either branch of a conditional expression."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _literals(node.body) + _literals(node.orelse)
+    return []
 
 
 def registry_keys() -> dict[str, str]:
     """Texts passed to t() from registries rather than as literals."""
     from core.basins import OTHER_NAMES
+    from core.expr import DESCRIPTIONS
     from core.objectives import OBJECTIVES
     from core.optimizers import OPTIMIZERS
     from core.scenes import SCENES
@@ -40,6 +54,7 @@ def registry_keys() -> dict[str, str]:
     keys.update({h.help: f"optimizer {s.key}" for s in OPTIMIZERS.values() for h in s.hypers if h.help})
     keys.update({r: "stop reasons" for r in ("max steps", "converged", "diverged", "time limit")})
     keys.update({name: "core/basins.py OTHER_NAMES" for name in OTHER_NAMES.values()})
+    keys.update({what: "core/expr.py DESCRIPTIONS" for what in DESCRIPTIONS.values()})
     return keys
 
 

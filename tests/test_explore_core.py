@@ -102,8 +102,8 @@ def test_ranking_orders_by_arrival_and_names_minima():
     fast = run(make_config({"lr": 0.5}, optimizer="adagrad", steps=500))
     slow = run(make_config({"lr": 1e-3}, optimizer="adam", steps=500))
     table = ranking([Path(slow, 0, "slow"), Path(fast, 0, "fast")])
-    assert [r["run"] for r in table] == ["fast", "slow"]
-    assert table[0]["minimum reached"] == "(3, 2)" and table[1]["steps to f − f* < 1e-6"] is None
+    assert [r.label for r in table] == ["fast", "slow"]
+    assert table[0].reached == (3.0, 2.0) and table[1].steps_to_reach is None
 
 
 # --- step inspector -------------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def test_basin_map_sends_starts_near_each_minimum_to_it():
     for i, (mx, my) in enumerate(obj.minima):
         r, c = np.abs(bm.ys - my).argmin(), np.abs(bm.xs - mx).argmin()
         assert bm.category[r, c] == i
-    assert sum(bm.counts(obj).values()) == 1600
+    assert sum(bm.counts().values()) == 1600
 
 
 def test_classify_uses_known_minima_and_divergence():

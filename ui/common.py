@@ -21,7 +21,7 @@ from core.descent import Endpoints, RunConfig, Trajectory, run
 from core.objectives import BOUND_LIMIT, CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
 from ui import urlstate
-from ui.i18n import LANGS, lang, t
+from ui.i18n import LANGS, lang, t, words
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 # One descent at a time per server process. A descent is a Python loop of many tiny torch calls, each of which
@@ -173,16 +173,17 @@ def cached_surface(objective_key: str, expr: str = "", bounds: tuple[float, ...]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def cached_figures(runs: tuple[tuple[RunConfig, int, str], ...], scale: str,
-                   arrows: bool = False) -> tuple[go.Figure, go.Figure, go.Figure]:
-    """The 3D animated surface, the clickable contour and the loss curves for runs given as (config, row, label)."""
-    c0 = runs[0][0]
+def cached_figures(runs: tuple[tuple[RunConfig, int, str], ...], scale: str, arrows: bool = False,
+                   language: str = "en") -> tuple[go.Figure, go.Figure, go.Figure]:
+    """The 3D animated surface, the clickable contour and the loss curves for runs given as (config, row, label),
+    with the texts inside the figures in `language`."""
+    c0, tr = runs[0][0], words(language)
     surf = cached_surface(c0.objective, c0.expr, c0.bounds)
     paths = [figures.Path(cached_run(c), row, label, figures.COLORS[i % len(figures.COLORS)])
              for i, (c, row, label) in enumerate(runs)]
-    return (figures.surface_figure(paths, surf, scale),
-            figures.contour_figure(paths, surf, scale, arrows=arrows, clickable=True),
-            figures.loss_figure(paths))
+    return (figures.surface_figure(paths, surf, scale, tr=tr),
+            figures.contour_figure(paths, surf, scale, arrows=arrows, clickable=True, tr=tr),
+            figures.loss_figure(paths, tr=tr))
 
 
 DEFAULT_FORMULA = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"

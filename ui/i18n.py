@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
+from typing import Callable
 
 import streamlit as st
+
+from core.errors import CoreError
 
 LANGS = {"en": "English", "zh": "简体中文"}
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
@@ -28,3 +32,33 @@ def t(text: str, **values: object) -> str:
     """text in the page's language, with {placeholders} filled in."""
     out = catalogue(lang()).get(text, text)
     return out.format(**values) if values else out
+
+
+def words(language: str) -> Callable[[str], str]:
+    """t() without placeholders for one language: what figures call for the texts drawn inside them."""
+    table = catalogue(language if language in LANGS else "en")
+    return lambda text: table.get(text, text)
+
+
+MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(text: str) -> str:
+    """Text from a link or a formula, made inert in Markdown: no emphasis, link, HTML, code span or math."""
+    return MARKDOWN.sub(r"\\\1", text).replace("\n", " ")
+
+
+def say(err: Exception) -> str:
+    """A refusal in the page's language: core's errors carry a message id and values (values from a link or a
+    formula are made inert); anything else is shown as its text, made inert."""
+    if isinstance(err, CoreError):
+        values = {k: _value(v) for k, v in err.values.items()}
+        return t(err.message, **values)
+    return plain(str(err))
+
+
+def _value(v: object) -> object:
+    """A value of a refusal: a catalogue text (such as 'a lambda') in the page's language, other text inert."""
+    if not isinstance(v, str):
+        return v
+    return t(v) if v in catalogue("en") else plain(v)
