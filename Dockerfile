@@ -18,6 +18,7 @@ COPY --chown=app:app .streamlit ./.streamlit
 COPY --chown=app:app core ./core
 COPY --chown=app:app ui ./ui
 COPY --chown=app:app pages ./pages
+COPY --chown=app:app locales ./locales
 
 USER app
 EXPOSE 8501

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import argparse
-import re
+import os
 import sys
 import time
+from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
 import torch
 
 from core import exports, limits
 from core.descent import DTYPES, Trajectory, make_config, run
-from core.objectives import DEFAULT_OBJECTIVE, OBJECTIVES
+from core.numbers import PLAIN_NUMBER, WHOLE_NUMBER
+from core.objectives import CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, get_optimizer
 
 
@@ -22,16 +24,42 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}\n")
 
 
+NON_FINITE = ("inf", "infinity", "nan")  # refused with their own message: "not finite"
+
+
 def parse_start(text: str) -> tuple[float, float]:
     """'x,y' as two finite numbers within the start limit."""
     parts = text.split(",")
-    try:
-        x, y = (float(p) for p in parts)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a start point is x,y such as 0,0 or -4,0.5, not {text!r}") from None
+    if len(parts) != 2 or not all(PLAIN_NUMBER.fullmatch(p) or p.strip().lower().lstrip("+-") in NON_FINITE
+                                  for p in parts):
+        raise argparse.ArgumentTypeError(f"a start point is x,y such as 0,0 or -4,0.5, not {text!r}")
+    x, y = (float(p) for p in parts)
     if not all(abs(v) <= limits.START_LIMIT for v in (x, y)):  # also refuses nan and inf
         raise argparse.ArgumentTypeError(f"start {text!r} is not two finite numbers within ±{limits.START_LIMIT:g}")
     return x, y
+
+
+def parse_bounds(text: str) -> tuple[float, float, float, float]:
+    """'xmin,xmax,ymin,ymax': the view of a typed formula."""
+    parts = text.split(",")
+    if len(parts) != 4 or not all(PLAIN_NUMBER.fullmatch(p) for p in parts):
+        raise argparse.ArgumentTypeError(f"--bounds takes xmin,xmax,ymin,ymax such as -5,5,-5,5, not {text!r}")
+    return tuple(float(p) for p in parts)  # type: ignore[return-value]
+
+
+def output_path(text: str) -> Path:
+    """A file to write after the run, checked before it: a name, in a folder that exists and can be written."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an output file needs a name, not an empty string")
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder, not a file")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: there is no folder {str(folder)!r}")
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: permission denied")
+    return path
 
 
 def parse_setting(text: str) -> tuple[str, str]:
@@ -42,10 +70,9 @@ def parse_setting(text: str) -> tuple[str, str]:
 
 
 def positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if not WHOLE_NUMBER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}")
+    n = int(text)
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {n}")
     return n
@@ -54,10 +81,9 @@ def positive_int(text: str) -> int:
 def tolerance(text: str) -> float | None:
     if text.lower() in ("off", "none", "0"):
         return None
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--tol takes a number or 'off', not {text!r}") from None
+    if not PLAIN_NUMBER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"--tol takes a number or 'off', not {text!r}")
+    return float(text)
 
 
 def build_parser() -> Parser:
@@ -65,7 +91,11 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sub.add_parser("list", help="list objectives and optimizers with every hyperparameter")
     r = sub.add_parser("run", help="run one descent and print the source tutorial's log")
-    r.add_argument("--objective", default=DEFAULT_OBJECTIVE, help=", ".join(OBJECTIVES))
+    r.add_argument("--objective", default=DEFAULT_OBJECTIVE, help=", ".join([*OBJECTIVES, CUSTOM]))
+    r.add_argument("--expr", metavar="FORMULA", help="f(x, y) for --objective custom, e.g. 'x**2 + 3*y**2' "
+                   "(implies custom)")
+    r.add_argument("--bounds", type=parse_bounds, metavar="XMIN,XMAX,YMIN,YMAX",
+                   help=f"the view of a typed formula (default {','.join(f'{b:g}' for b in DEFAULT_BOUNDS)})")
     r.add_argument("--optimizer", default=DEFAULT_OPTIMIZER, help=", ".join(OPTIMIZERS))
     r.add_argument("--lr", help="learning rate (default: the optimizer's own)")
     r.add_argument("--set", dest="settings", type=parse_setting, action="append", default=[],
@@ -77,8 +107,8 @@ def build_parser() -> Parser:
     r.add_argument("--dtype", choices=tuple(DTYPES), default="float32")
     r.add_argument("--tol", type=tolerance, default=None,
                    help="stop a start when |grad| and its last move are <= TOL (default off, as in the source)")
-    r.add_argument("--csv", metavar="PATH", help="write the whole trajectory as CSV")
-    r.add_argument("--json", metavar="PATH", help="write the whole trajectory as JSON")
+    r.add_argument("--csv", type=output_path, metavar="PATH", help="write the whole trajectory as CSV")
+    r.add_argument("--json", type=output_path, metavar="PATH", help="write the whole trajectory as JSON")
     return parser
 
 
@@ -96,8 +126,14 @@ def summary_line(traj: Trajectory, i: int) -> str:
 
 
 def do_run(args: argparse.Namespace) -> None:
-    config = make_config(hyper_settings(args), objective=args.objective, optimizer=args.optimizer.lower(),
-                         starts=args.start or [(0.0, 0.0)], steps=args.steps, dtype=args.dtype, tol=args.tol)
+    objective = CUSTOM if args.expr is not None else args.objective
+    if objective == CUSTOM and args.expr is None:
+        raise ValueError("--objective custom needs the formula: --expr 'x**2 + 3*y**2'")
+    if objective != CUSTOM and args.bounds is not None:
+        raise ValueError("--bounds sets the view of a typed formula (--expr)")
+    config = make_config(hyper_settings(args), objective=objective, optimizer=args.optimizer.lower(),
+                         starts=args.start or [(0.0, 0.0)], steps=args.steps, dtype=args.dtype, tol=args.tol,
+                         expr=args.expr or "", bounds=args.bounds or ())
     every = args.log_every or max(1, args.steps // 10)
     started = time.perf_counter()
     traj = run(config)
@@ -108,10 +144,21 @@ def do_run(args: argparse.Namespace) -> None:
         print(summary_line(traj, i))
     for path, text in ((args.csv, exports.to_csv), (args.json, exports.to_json)):
         if path:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text(traj))
+            write(path, text(traj))
     if len(config.starts) > 1:
         print(f"# {len(config.starts)} starts in one batch: {time.perf_counter() - started:.3f}s")
+
+
+def write(path: Path, text: str) -> None:
+    """text into path; a file that could not be written whole is not left behind half-written."""
+    existed = path.exists()
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as err:
+        if not existed and path.is_file():
+            path.unlink()
+        raise OSError(err.errno, err.strerror, str(path)) from None
 
 
 def describe(h: Hyper, default: Any) -> str:
@@ -139,11 +186,14 @@ def do_list() -> None:
             print(f"           {describe(h, defaults[h.name])}")
 
 
+VALUE_OPTIONS = ("--start", "--lr", "--tol", "--set", "--bounds", "--expr")
+
+
 def join_negative_values(argv: Sequence[str]) -> list[str]:
-    """'--start -4,0' as '--start=-4,0': argparse would take '-4,0' for an option."""
+    """'--start -4,0' as '--start=-4,0' (and '-inf,0', '-x**2'): argparse would take them for options."""
     out: list[str] = []
     for arg in argv:
-        if out and out[-1] in ("--start", "--lr", "--tol") and re.match(r"-[\d.]", arg):
+        if out and out[-1] in VALUE_OPTIONS and arg.startswith("-") and not arg.startswith("--"):
             out[-1] = f"{out[-1]}={arg}"
         else:
             out.append(arg)

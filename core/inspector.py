@@ -4,12 +4,14 @@ rule written out by hand with those numbers, giving x_{k+1} independently of tor
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 import torch
 
+from core import limits
 from core.descent import RunConfig, _Runner
 from core.errors import CoreError
 from core.optimizers import get_optimizer
@@ -55,8 +57,12 @@ def inspect_step(config: RunConfig, k: int, row: int = 0) -> Step:
     single = config.replace(starts=(config.starts[row],))
     spec = get_optimizer(config.optimizer)
     runner = _Runner(single, spec, single.starts)
-    for _ in range(k):
+    deadline = time.perf_counter() + limits.RUN_SECONDS  # a replay is a run: the same budget
+    for done in range(k):
         runner.step()
+        if time.perf_counter() > deadline:
+            raise CoreError("replaying up to step {k} took longer than {seconds} s (stopped at step {done}): "
+                            "inspect an earlier step", k=k, seconds=f"{limits.RUN_SECONDS:g}", done=done + 1)
     before = _state(runner.optimizer)
     x = runner.x().detach().double().numpy()[0].copy()
     f, g = runner.step()

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 import torch
 
 from core.errors import CoreError
+from core.numbers import parse_number
 
 Value = float | int | bool | str | None | tuple[float, float]
 
@@ -104,10 +105,7 @@ class Hyper:
 
 
 def _to_float(name: str, text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise CoreError("{name} must be a number, not {value}", name=name, value=repr(text)) from None
+    return parse_number(text, name)
 
 
 def _show(v: Any) -> str:

@@ -19,12 +19,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
+def under_ci() -> bool:
+    """Whether this is CI: CI set to anything but empty, 0 or false (CI=1, CI=yes, CI=true ...)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
 def need_browser() -> None:
     """Skip when no browser is installed, except under CI, where a missing browser is a failure."""
     if Path(CHROMIUM).exists():
         return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but no browser at {CHROMIUM}: .ci/run must install Debian's chromium")
+    if under_ci():
+        pytest.fail(f"under CI but no browser at {CHROMIUM}: .ci/run must install Debian's chromium")
     pytest.skip(f"no browser at {CHROMIUM} (apt-get install chromium)")
 
 

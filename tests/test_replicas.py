@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, need_browser, streamlit_server, wait_idle
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, need_browser, streamlit_server, under_ci, wait_idle
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -16,8 +16,8 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 def need_nginx():
     if os.path.exists(NGINX):
         return
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true but nginx is missing: scripts/test must install Debian's nginx")
+    if under_ci():
+        pytest.fail("under CI but nginx is missing: scripts/test must install Debian's nginx")
     pytest.skip("nginx is not installed (apt-get install nginx-light)")
 
 

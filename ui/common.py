@@ -21,7 +21,7 @@ from core.descent import Endpoints, RunConfig, Trajectory, run
 from core.objectives import BOUND_LIMIT, CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
 from ui import urlstate
-from ui.i18n import LANGS, lang, t, words
+from ui.i18n import LANGS, lang, say, t, words
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 # One descent at a time per server process. A descent is a Python loop of many tiny torch calls, each of which
@@ -315,7 +315,11 @@ def step_inspector(config: RunConfig, traj: Trajectory, row: int = 0, key: str =
         st.caption(t("The run stopped before its first step: nothing to inspect."))
         return
     k = st.slider(t("step k"), 0, end - 1, 0, key=key, bind="query-params")
-    s = cached_step(config, min(k, end - 1), row)
+    try:
+        s = cached_step(config, min(k, end - 1), row)
+    except ValueError as err:
+        st.error(say(err))
+        return
     cols = st.columns(3)
     cols[0].metric("x_k", f"({s.x[0]:.6g}, {s.x[1]:.6g})")
     cols[1].metric("f(x_k)", f"{s.f:.6g}")

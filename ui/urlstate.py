@@ -12,17 +12,47 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from core.numbers import PLAIN_NUMBER
 from ui.i18n import t
 
-RAW, NOTICE, KNOWN = "_url_raw", "_url_notice", "_url_known"
+RAW, NOTICE, KNOWN, CLEANED = "_url_raw", "_url_notice", "_url_known", "_url_cleaned"
 SHOWN = 40  # characters of a rejected value shown back
 
 
 def start() -> None:
-    """At the top of a page, before any control: remember the raw parameters and hold a place for the notice."""
-    st.session_state[RAW] = {k: st.query_params.get_all(k) for k in st.query_params}
+    """At the top of a page, before any control: hold a place for the notice, remember the raw parameters, and
+    take out of the link every value no control may read.
+
+    Streamlit seeds a bound control from the link before the page's code sees the value, and some values break
+    its own parsing (an integer number_input given `inf` raises OverflowError). Such values are removed and
+    the page runs again without them; the notice at the end says what was removed and why.
+    """
     st.session_state[NOTICE] = st.empty()
     st.session_state[KNOWN] = {}
+    raw = {k: st.query_params.get_all(k) for k in st.query_params}
+    unsafe = {k: why for k, values in raw.items() if (why := unsafe_value(values))}
+    if unsafe:
+        cleaned = st.session_state.setdefault(CLEANED, {})
+        for key, why in unsafe.items():
+            cleaned[key] = (raw[key], why)
+            del st.query_params[key]
+        st.rerun()  # widgets are seeded from the link as the run starts: run again from the cleaned link
+    st.session_state[RAW] = raw
+
+
+def unsafe_value(values: list[str]) -> str | None:
+    """Why a parameter's value(s) must not reach any control, or None: a number that is not finite, or not
+    written plainly."""
+    for value in values:
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            continue  # not a number at all: each control refuses or takes it on its own terms
+        if not math.isfinite(number):
+            return t("not a finite number")
+        if not PLAIN_NUMBER.fullmatch(value):
+            return t("not a number as written here (digits, a point, an exponent)")
+    return None
 
 
 def known(key: str, problem: str | None = None) -> None:
@@ -51,6 +81,8 @@ def _accepted(raws: list[str], value: Any) -> bool:
 def rejected() -> dict[str, str]:
     """Parameter -> why it was not taken, for this run's link (empty after the first run of a page)."""
     out = {}
+    for key, (raws, why) in st.session_state.pop(CLEANED, {}).items():
+        out[key] = f"{_code(key + '=' + ','.join(raws))}: {why}"
     extra = st.session_state.get(KNOWN, {})
     for key, raws in st.session_state.get(RAW, {}).items():
         if key in extra:
@@ -78,7 +110,8 @@ def _is_setting(key: str) -> bool:
 
 def _code(text: str) -> str:
     """Untrusted text shown as inline code: cut short, no backticks, so it cannot become a link or markup."""
-    return "`" + text[:SHOWN].replace("`", "'").replace("\n", " ") + ("…" if len(text) > SHOWN else "") + "`"
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text[:SHOWN])  # no bidi tricks
+    return "`" + shown.replace("`", "'") + ("…" if len(text) > SHOWN else "") + "`"
 
 
 def finish() -> None:
