@@ -64,7 +64,8 @@ def surface(objective: Objective, n: int = limits.SURFACE_GRID) -> Surface:
     grid = torch.stack(torch.meshgrid(torch.from_numpy(xs), torch.from_numpy(ys), indexing="xy"), -1)
     with torch.no_grad():
         f = objective(grid).numpy()
-    f = np.where(np.isfinite(f), f, np.nan)  # a typed formula may be undefined in places (log of a negative)
+    # a typed formula may be undefined in places (log of a negative) or beyond what float32 figures can hold
+    f = np.where(np.isfinite(f) & (np.abs(f) <= np.finfo(np.float32).max), f, np.nan)
     low = float(np.nanmin(f)) if np.isfinite(f).any() else 0.0
     return Surface(xs, ys, f, min(0.0, low))
 
@@ -98,7 +99,8 @@ def surface_figure(paths: list[Path], surf: Surface, scale: str = "f", max_frame
     """
     objective = paths[0].traj.objective
     zr = surf.height(surf.f, scale)
-    span = float(np.nanmax(zr) - np.nanmin(zr))
+    low, high = (float(np.nanmin(zr)), float(np.nanmax(zr))) if np.isfinite(zr).any() else (0.0, 1.0)
+    span = high - low
     steps = frame_steps(max(p.end for p in paths), max_frames)
     pts = [_path_xyz(p, surf, scale, steps, 0.01 * span) for p in paths]
     mz = surf.height(minima_f(objective), scale) + 0.02 * span
@@ -121,7 +123,7 @@ def surface_figure(paths: list[Path], surf: Surface, scale: str = "f", max_frame
         height=560, margin=dict(l=0, r=0, t=30, b=0), legend=dict(x=0, y=1),
         scene=dict(xaxis=dict(range=list(objective.x_range), title="x"),
                    yaxis=dict(range=list(objective.y_range), title="y"),
-                   zaxis=dict(range=[float(np.nanmin(zr)), float(np.nanmax(zr)) * 1.05 + 1e-9], title=SCALES[scale]),
+                   zaxis=dict(range=[low, high * 1.05 + 1e-9], title=SCALES[scale]),
                    camera=dict(eye=dict(x=1.4, y=-1.4, z=1.1))),
         updatemenus=[_play_buttons(frame_ms, tr)], sliders=[_slider(steps, tr)],
     )
