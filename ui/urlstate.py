@@ -66,6 +66,8 @@ def _same(raw: str, value: Any) -> bool:
         return raw.strip().lower() == str(value).lower()
     if isinstance(value, (int, float)):
         try:
+            if isinstance(value, int):  # a whole-number control truncates: 1e-320 or 2.7 were not taken as given
+                return float(raw) == value
             return math.isclose(float(raw), float(value), rel_tol=1e-9, abs_tol=1e-12)
         except ValueError:
             return False
