@@ -184,3 +184,30 @@ def test_language_switch_changes_the_text_and_survives_reload(server, page):
     wait_idle(page)
     assert page.locator("h1").first.text_content().strip() == "感知机梯度"
     page.screenshot(path=str(ARTIFACTS / "perceptron_zh.png"))
+
+
+FUZZ_SAMPLE = [  # from tests/test_fuzz_links.py's classes: the ones that broke pages, and markup in shown values
+    "/Descent?steps=inf&every=-inf&x0=1e999&lr=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&present=%E2%80%AEab",
+    "/Perceptron?seed=inf&n=nan&x=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
+    "/Compare?steps=inf&fn=custom&expr=0x" + "f" * 290 + "*x",
+    "/Sweep?steps=inf&fn=custom&expr=sin(2)",
+    "/Descent?fn=custom&expr=x**2%2By**2%2B1e300&steps=1_0",
+]
+
+
+@pytest.mark.parametrize("path", FUZZ_SAMPLE, ids=[p.split("?")[0].strip("/") + str(i) for i, p in
+                                                   enumerate(FUZZ_SAMPLE)])
+def test_fuzzed_links_in_the_browser(server, page, path):
+    """A sample of the fuzz's links in Chromium: a settled page with its notice or a named refusal, no error
+    element, and nothing from the link turned into markup."""
+    page.goto(server + path)
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    alerts = page.locator("[data-testid='stAlertContentWarning'], [data-testid='stAlertContentError']")
+    alerts.first.wait_for(timeout=30_000)
+    text = " ".join(alerts.all_text_contents())
+    assert "not accepted" in text or "cannot run" in text
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("img[src='x']").count() == 0
+    assert "=inf" not in page.url and "1e999" not in page.url  # the cleaned link is the page's own link
