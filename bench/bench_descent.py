@@ -2,7 +2,7 @@
 
     python bench/bench_descent.py [--quick]
 
-1. the source tutorial's own loop vs core.descent.run on the source run (target ratio <= 0.8)
+1. the source tutorial's own loop vs core.run.run on the source run (target ratio <= 0.8)
 2. per-step cost of 1, 100 and 10,000 batched start points (target: 10,000 <= 2x one)
 3. the Descent page's warm rerun time at defaults under AppTest (target <= 0.5 s)
 4. the default figures' JSON size (target: 3D figure <= 1.5 MB)
@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import time
@@ -21,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from core import figures  # noqa: E402
-from core.descent import make_config, run  # noqa: E402
+from core.run import make_config, run  # noqa: E402
 
 
 def himmelblau(x):  # the source's function, as printed
@@ -50,7 +51,7 @@ def timed(fn, *args) -> float:
 def bench_source(steps: int, repeats: int) -> None:
     config = make_config({"lr": 1e-3}, starts=[(0, 0)], steps=steps, tol=None)
     source_loop(200)
-    run(config.replace(steps=200))
+    run(dataclasses.replace(config, steps=200))
     src, core = [], []
     for _ in range(repeats):  # interleaved, so both see the same machine load
         src.append(timed(source_loop, steps))
@@ -67,10 +68,26 @@ def bench_batch(steps: int, repeats: int) -> None:
         g = torch.Generator().manual_seed(0)
         starts = (torch.rand(k, 2, generator=g) * 12 - 6).tolist()
         config = make_config({"lr": 1e-2}, starts=starts, steps=steps, tol=None)
-        run(config.replace(steps=10))
+        run(dataclasses.replace(config, steps=10))
         per_step[k] = statistics.median(timed(run, config) for _ in range(repeats)) / steps
     print("batched starts, Adam, us per step: " + ", ".join(f"{k:,}: {v * 1e6:.0f}" for k, v in per_step.items())
           + f"; 10,000 / 1 = {per_step[10_000] / per_step[1]:.2f} (target <= 2)")
+
+
+def bench_gradient(steps: int, repeats: int) -> None:
+    """The private engine call against the public torch.autograd.grad, on the default run, interleaved."""
+    from core.run import loop
+
+    config, engine, times = make_config({"lr": 1e-3}, steps=steps, tol=None), loop._ENGINE, {"private": [],
+                                                                                               "public": []}
+    for _ in range(repeats):
+        for mode in times:
+            loop._ENGINE = engine if mode == "private" else None
+            times[mode].append(timed(run, config) / steps * 1e6)
+    loop._ENGINE = engine
+    p, q = statistics.median(times["private"]), statistics.median(times["public"])
+    print(f"gradient per step ({steps:,} Adam steps, median of {repeats}): engine.run_backward {p:.0f} us, "
+          f"torch.autograd.grad {q:.0f} us, gain {q - p:.0f} us ({(q - p) / q:.0%})")
 
 
 def bench_page(repeats: int) -> None:
@@ -88,7 +105,7 @@ def bench_figure() -> None:
     config = make_config({"lr": 1e-3}, steps=2000)
     surf = figures.surface(config.objective_spec)
     for label, cfg in (("defaults (2,000 steps)", config),
-                       ("tutorial run (20,000 steps)", config.replace(steps=20_000, tol=None))):
+                       ("tutorial run (20,000 steps)", dataclasses.replace(config, steps=20_000, tol=None))):
         traj = run(cfg)
         t = time.perf_counter()
         path = [figures.Path(traj)]
@@ -108,6 +125,7 @@ def main() -> None:
     quick = args.quick
     bench_source(5_000 if quick else 20_000, 3)
     bench_batch(100 if quick else 300, 3)
+    bench_gradient(500 if quick else 2000, 5)
     bench_page(5)
     bench_figure()
 

@@ -7,7 +7,7 @@ client opens /Descent with its own settings, then twice more with one setting ch
 changed link: a rerun's query string only seeds widgets that have no state yet, so a changed link is the honest
 way to change a setting without replaying the browser's widget ids), and reads the summary numbers the page
 sends back. Every session's end point is
-compared with core.descent.run for that session's settings, computed in this process: no cross-talk through
+compared with core.run.run for that session's settings, computed in this process: no cross-talk through
 caches or torch state. Reported: median and 95th percentile from the changed setting to the finished rerun;
 the server's resident memory over many reruns of one session; both with torch at 1 thread and at its default.
 """
@@ -27,7 +27,7 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from core.descent import make_config, run  # noqa: E402
+from core.run import make_config, run  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
 
 OPTS = (("adam", 0.01), ("sgd", 0.001), ("rmsprop", 0.01), ("adagrad", 0.5), ("nadam", 0.01))

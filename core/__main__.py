@@ -11,10 +11,10 @@ from typing import Any, NoReturn, Sequence
 import torch
 
 from core import exports, limits
-from core.descent import DTYPES, Trajectory, make_config, run
 from core.numbers import PLAIN_NUMBER, WHOLE_NUMBER
 from core.objectives import CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, get_optimizer
+from core.run import DTYPES, Trajectory, make_config, run
 
 
 class Parser(argparse.ArgumentParser):
@@ -120,9 +120,9 @@ def hyper_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def summary_line(traj: Trajectory, i: int) -> str:
     s = traj.summary(i)
-    nearest = "none" if s["nearest"] is None else f"({s['nearest'][0]:g}, {s['nearest'][1]:g})"
-    return (f"end=({s['end'][0]:.6f}, {s['end'][1]:.6f}) f={s['f']:.6g} nearest={nearest} "
-            f"distance={s['distance']:.3g} stop={s['reason']} steps={s['steps']} time={s['seconds']:.3f}s")
+    nearest = "none" if s.nearest is None else f"({s.nearest[0]:g}, {s.nearest[1]:g})"
+    return (f"end=({s.end[0]:.6f}, {s.end[1]:.6f}) f={s.f:.6g} nearest={nearest} "
+            f"distance={s.distance:.3g} stop={s.reason} steps={s.steps} time={s.seconds:.3f}s")
 
 
 def do_run(args: argparse.Namespace) -> None:

@@ -1,14 +1,15 @@
 """Basin maps (where each start of a grid ends up) and learning-rate sweeps, each one batched run."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from core import limits
-from core.descent import Endpoints, Progress, RunConfig, run_endpoints
 from core.errors import CoreError
 from core.objectives import Objective
+from core.run import Endpoints, Progress, RunConfig, run_endpoints
 
 DIVERGED, NOT_CONVERGED, ELSEWHERE = -1, -2, -3  # categories besides "the known minimum i"
 OTHER_NAMES = {DIVERGED: "diverged", NOT_CONVERGED: "not converged", ELSEWHERE: "converged elsewhere"}
@@ -60,7 +61,7 @@ def basin_map(config: RunConfig, n: int, progress: Progress | None = None) -> Ba
     if len(starts) * config.steps > limits.MAX_BASIN_WORK:
         raise CoreError("{n} x {n} starts x {steps} steps is more than the {most} start-steps a basin map may take",
                         n=n, steps=f"{config.steps:,}", most=f"{limits.MAX_BASIN_WORK:,}")
-    ends = run_endpoints(config.replace(starts=tuple(starts)), progress=progress)
+    ends = run_endpoints(dataclasses.replace(config, starts=tuple(starts)), progress=progress)
     shape = (len(ys), len(xs))
     return BasinMap(xs, ys, classify(objective, ends).reshape(shape), ends.end.reshape(shape), ends)
 
@@ -74,4 +75,4 @@ def sweep(config: RunConfig, low: float, high: float, count: int, progress: Prog
         raise CoreError("the sweep's lowest learning rate must be below its highest ({low} to {high})",
                         low=f"{low:g}", high=f"{high:g}")
     lrs = tuple(float(v) for v in np.logspace(np.log10(low), np.log10(high), count))
-    return run_endpoints(config.replace(starts=config.starts[:1]), lrs, progress)
+    return run_endpoints(dataclasses.replace(config, starts=config.starts[:1]), lrs, progress)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import inspect
 
 from core import expr, objectives
-from core.descent import RunConfig, Trajectory
 from core.optimizers import get_optimizer
+from core.run import RunConfig, Trajectory
 
 HEADER = '''"""Descent Lab run, as a plain torch script: {what}."""
 import math

@@ -40,8 +40,8 @@ def ranking(paths: list[Path]) -> list[Rank]:
     rows = []
     for p in paths:
         s = p.traj.summary(p.row)
-        reached = s["nearest"] if s["nearest"] is not None and s["distance"] < AT_MINIMUM else None
-        rows.append(Rank(p.label, steps_to_reach(p), s["f"], reached, s["reason"], s["steps"]))
+        reached = s.nearest if s.nearest is not None and s.distance < AT_MINIMUM else None
+        rows.append(Rank(p.label, steps_to_reach(p), s.f, reached, s.reason, s.steps))
 
     def order(r: Rank) -> tuple:
         f = r.final_f if math.isfinite(r.final_f) else math.inf

@@ -7,7 +7,7 @@ import json
 import math
 from typing import Any
 
-from core.descent import Trajectory
+from core.run import Trajectory
 
 COLUMNS = ("start", "step", "x", "y", "f", "grad_x", "grad_y")
 
@@ -42,10 +42,10 @@ def to_json(traj: Trajectory) -> str:
         s = traj.summary(i)
         e = int(traj.end[i]) + 1
         runs.append({
-            "start": list(c.starts[i]), "reason": s["reason"], "steps": s["steps"],
-            "end": list(s["end"]), "f": _finite(s["f"]),
-            "nearest_minimum": list(s["nearest"]) if s["nearest"] else None,
-            "distance": _finite(s["distance"]),
+            "start": list(c.starts[i]), "reason": str(s.reason), "steps": s.steps,
+            "end": list(s.end), "f": _finite(s.f),
+            "nearest_minimum": list(s.nearest) if s.nearest else None,
+            "distance": _finite(s.distance),
             "x": traj.positions[:e, i].tolist(), "f_path": traj.losses[:e, i].tolist(),
             "grad": traj.grads[:e, i].tolist(),
         })

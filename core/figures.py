@@ -13,8 +13,8 @@ import torch
 
 from core import limits
 from core.basins import DIVERGED, ELSEWHERE, NOT_CONVERGED, OTHER_NAMES
-from core.descent import Trajectory
 from core.objectives import Objective
+from core.run import Trajectory
 
 SCALES = {"f": "f(x, y)", "log": "log(1 + f)"}
 PATH_COLOR = "#e4572e"

@@ -3,6 +3,7 @@ rule written out by hand with those numbers, giving x_{k+1} independently of tor
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -12,9 +13,9 @@ import numpy as np
 import torch
 
 from core import limits
-from core.descent import RunConfig, _Runner
 from core.errors import CoreError
 from core.optimizers import get_optimizer
+from core.run import RunConfig, Runner
 
 Vec = np.ndarray
 
@@ -54,9 +55,9 @@ def inspect_step(config: RunConfig, k: int, row: int = 0) -> Step:
     """Replay start `row` of config up to step k (the same numbers as the run), then take step k by hand too."""
     if not 0 <= k < config.steps:
         raise CoreError("step must be from 0 to {last}, not {k}", last=config.steps - 1, k=k)
-    single = config.replace(starts=(config.starts[row],))
+    single = dataclasses.replace(config, starts=(config.starts[row],))
     spec = get_optimizer(config.optimizer)
-    runner = _Runner(single, spec, single.starts)
+    runner = Runner(single, spec, single.starts)
     deadline = time.perf_counter() + limits.RUN_SECONDS  # a replay is a run: the same budget
     for done in range(k):
         runner.step()

@@ -146,6 +146,11 @@ class OptimizerSpec:
             out[name] = self.hyper(name).check(value)
         return out
 
+    def check_settings(self, values: Mapping[str, Any]) -> None:
+        """Each value in its range, and torch's own checks (Nesterov needs momentum), which live in the class's
+        constructor: so it is built once, over a throwaway parameter, when a config is made, not mid-run."""
+        self.build([torch.zeros(2, requires_grad=True)], values)
+
     def build(self, params: list, values: Mapping[str, Any],
               extra: Mapping[str, Any] | None = None) -> torch.optim.Optimizer:
         """The torch optimizer over params (tensors or groups); torch's refusals come back as a plain ValueError."""

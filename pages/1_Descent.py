@@ -4,9 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core import codegen, limits
-from core.descent import RunConfig, Trajectory, make_config
 from core.objectives import OBJECTIVES
 from core.optimizers import get_optimizer
+from core.run import Reason, RunConfig, Trajectory, make_config
 from ui.common import (
     cached_figures,
     cached_run,
@@ -73,24 +73,24 @@ def controls() -> tuple[RunConfig, str, int, bool]:
 def summary(traj: Trajectory) -> None:
     s = traj.summary()
     cols = [*st.columns(3), *st.columns(3)]
-    cols[0].metric(t("end point"), f"({s['end'][0]:.5f}, {s['end'][1]:.5f})")
-    cols[1].metric(t("f at the end"), f"{s['f']:.4g}")
-    if s["nearest"] is None:
+    cols[0].metric(t("end point"), f"({s.end[0]:.5f}, {s.end[1]:.5f})")
+    cols[1].metric(t("f at the end"), f"{s.f:.4g}")
+    if s.nearest is None:
         cols[2].metric(t("nearest minimum"), t("none"))
     else:
-        cols[2].metric(t("nearest minimum"), f"({s['nearest'][0]:g}, {s['nearest'][1]:g})",
-                       t("distance {d}", d=f"{s['distance']:.2e}"), delta_color="off")
-    cols[3].metric(t("stopped"), t(s["reason"].replace("_", " ")))
-    cols[4].metric(t("steps run"), f"{s['steps']:,}")
-    cols[5].metric(t("time"), f"{s['seconds']:.2f} s")
-    if s["reason"] == "time_limit":
+        cols[2].metric(t("nearest minimum"), f"({s.nearest[0]:g}, {s.nearest[1]:g})",
+                       t("distance {d}", d=f"{s.distance:.2e}"), delta_color="off")
+    cols[3].metric(t("stopped"), t(s.reason.words))
+    cols[4].metric(t("steps run"), f"{s.steps:,}")
+    cols[5].metric(t("time"), f"{s.seconds:.2f} s")
+    if s.reason == Reason.TIME_LIMIT:
         st.warning(t("Stopped after {seconds} s, the time limit of one run, at step {step}: fewer steps, a larger "
-                     "learning rate or a looser tolerance finish sooner.", seconds=f"{s['seconds']:.1f}",
-                     step=f"{s['steps']:,}"))
-    if s["reason"] == "diverged":
+                     "learning rate or a looser tolerance finish sooner.", seconds=f"{s.seconds:.1f}",
+                     step=f"{s.steps:,}"))
+    if s.reason == Reason.DIVERGED:
         st.warning(t("Diverged at step {step}: the point left the picture (|x| or |y| beyond {radius}) or f "
                      "stopped being a finite number. The path is drawn up to step {last}.",
-                     step=f"{s['steps'] + 1:,}", radius=f"{traj.objective.escape_radius:g}", last=f"{s['steps']:,}"))
+                     step=f"{s.steps + 1:,}", radius=f"{traj.objective.escape_radius:g}", last=f"{s.steps:,}"))
 
 
 def main() -> None:

@@ -5,8 +5,8 @@ import streamlit as st
 
 from core import limits
 from core.compare import ranking
-from core.descent import RunConfig, make_config
 from core.figures import COLORS, Path
+from core.run import RunConfig, make_config
 from ui.common import (
     cached_figures,
     cached_run,
@@ -90,7 +90,7 @@ def main() -> None:
     table = {t("run"): [r.label for r in rows], t("steps to f − f* < 1e-6"): [r.steps_to_reach for r in rows],
              t("final f"): [r.final_f for r in rows],
              t("minimum reached"): ["—" if r.reached is None else "({:g}, {:g})".format(*r.reached) for r in rows],
-             t("stopped"): [t(r.reason.replace("_", " ")) for r in rows], t("steps run"): [r.steps for r in rows]}
+             t("stopped"): [t(r.reason.words) for r in rows], t("steps run"): [r.steps for r in rows]}
     st.dataframe(table, hide_index=True, width="stretch")
     with st.expander(t("Step inspector"), expanded=False):
         i = st.selectbox(t("run"), range(len(runs)), format_func=lambda j: runs[j][2], key="inspect_run",

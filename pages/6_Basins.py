@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core import limits
-from core.descent import make_config
 from core.figures import basin_figure, category_label
+from core.run import make_config
 from ui.common import cached_basins, finish_page, objective_controls, optimizer_controls, setup_page, tolerance_control
 from ui.i18n import lang, say, t, words
 

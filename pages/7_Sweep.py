@@ -5,9 +5,9 @@ import numpy as np
 import streamlit as st
 
 from core import limits
-from core.descent import make_config
 from core.figures import f_star, sweep_figure
 from core.optimizers import get_optimizer
+from core.run import make_config
 from ui.common import (
     cached_sweep,
     finish_page,
@@ -59,7 +59,7 @@ def main() -> None:
     if ok:
         i = min(ok, key=lambda j: (ends.reason[j] != "converged", ends.end[j], ends.losses[j]))
         st.info(t("Fastest to converge: lr = {lr} ({reason} after {steps} steps, f = {f}).", lr=f"{lrs[i]:.3g}",
-                  reason=t(ends.reason[i].replace("_", " ")), steps=f"{ends.end[i]:,}", f=f"{ends.losses[i]:.4g}"))
+                  reason=t(ends.reason[i].words), steps=f"{ends.end[i]:,}", f=f"{ends.losses[i]:.4g}"))
     st.caption(t("{count} runs × {steps} steps in {seconds} s.", count=count, steps=f"{steps:,}",
                  seconds=f"{ends.seconds:.2f}"))
 

@@ -6,8 +6,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")),
-           *sorted((ROOT / "core").glob("*.py"))]
+SOURCES = [ROOT / "app.py", *(path for folder in ("pages", "ui", "core", "viz")
+                              for path in sorted((ROOT / folder).rglob("*.py")))]
 # t(...) words interface text; tr(...) texts drawn inside figures; core's errors carry their message id
 TRANSLATED = {"t", "tr", "CoreError", "FormulaError"}
 

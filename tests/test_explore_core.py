@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from core import expr
 from core.basins import DIVERGED, basin_map, classify, sweep
 from core.compare import ranking, steps_to_reach
-from core.descent import make_config, run, run_endpoints
 from core.figures import Path
 from core.inspector import RULES, inspect_step
 from core.objectives import OBJECTIVES, get_objective
 from core.optimizers import OPTIMIZERS
+from core.run import make_config, run, run_endpoints
 
 HIMMELBLAU = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from core import limits
-from core.descent import make_config, run, run_endpoints
 from core.objectives import OBJECTIVES
 from core.optimizers import OPTIMIZERS
+from core.run import make_config, run, run_endpoints
 from tests.test_share import PAGES
 
 REASONS = {"converged", "max_steps", "diverged", "time_limit"}

@@ -4,8 +4,8 @@ import inspect
 import pytest
 import torch
 
-from core.descent import make_config, run
 from core.optimizers import OPTIMIZERS, get_optimizer
+from core.run import make_config, run
 
 # One table drives the downhill test (as torch's optim_db does): a learning rate that suits Himmelblau.
 DOWNHILL_LR = {"sgd": 1e-3, "adam": 5e-2, "adamw": 5e-2, "nadam": 5e-2, "radam": 1e-3, "adamax": 5e-2,

@@ -2,8 +2,8 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.descent import make_config, run
 from core.optimizers import OPTIMIZERS
+from core.run import make_config, run
 
 DESCENT = "../pages/1_Descent.py"
 

@@ -9,10 +9,10 @@ import pytest
 
 from core import limits
 from core.codegen import as_code
-from core.descent import make_config, run
 from core.errors import CoreError
 from core.expr import FormulaError, parse_formula
 from core.inspector import inspect_step
+from core.run import make_config, run
 from tests.test_cli import cli
 from tests.test_share import PAGES, page
 

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.codegen import as_code
-from core.descent import make_config, run
+from core.run import make_config, run
 from core.scenes import SCENES
 from tests.i18n_keys import all_keys
 
@@ -84,15 +84,15 @@ def test_scene_stories_hold():
     source = run(make_config({"lr": 1e-3}, steps=20_000, tol=None))
     assert source.final()[0] == (3.0, 2.0)
     momentum = run(make_config({"lr": 1e-3, "momentum": 0.95}, optimizer="sgd", steps=2000))
-    assert momentum.summary()["nearest"] == (3.584428, -1.848126)
+    assert momentum.summary().nearest == (3.584428, -1.848126)
     plain = run(make_config({"lr": 1e-3}, optimizer="sgd", steps=2000))
-    assert plain.summary()["nearest"] == (3.0, 2.0)
+    assert plain.summary().nearest == (3.0, 2.0)
     trapped = run(make_config({"lr": 1e-3}, optimizer="sgd", objective="rastrigin", starts=[(2.2, -1.1)],
                               steps=2000))
     assert abs(trapped.final()[1] - 4.97) < 0.01
     sgd, adam = (run(make_config({"lr": lr}, optimizer=o, objective="rosenbrock", starts=[(-1.5, 2)], steps=5000))
                  for o, lr in (("sgd", 1e-3), ("adam", 0.05)))
-    assert sgd.summary()["distance"] > 0.1 and adam.summary()["steps"] < 1700
+    assert sgd.summary().distance > 0.1 and adam.summary().steps < 1700
 
 
 CODE_CASES = [

@@ -17,9 +17,9 @@ import torch
 
 from core import basins, codegen, exports, figures, inspector, limits
 from core import expr as formula
-from core.descent import Endpoints, RunConfig, Trajectory, run
 from core.objectives import BOUND_LIMIT, CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, get_objective
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
+from core.run import Endpoints, RunConfig, Trajectory, run
 from ui import urlstate
 from ui.i18n import LANGS, lang, say, t, words
 

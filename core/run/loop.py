@@ -1,0 +1,181 @@
+"""The descent loop: the real torch.optim class over K start points batched as one [K, 2] parameter."""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import time
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from core import limits
+from core.errors import CoreError
+from core.objectives import Point
+from core.optimizers import OptimizerSpec, get_optimizer
+from core.run.config import DTYPES, RunConfig
+from core.run.record import EndRecord, FullRecord, Record, StopState
+from core.run.result import Endpoints, Trajectory
+
+CHUNK = 64  # steps between checks for convergence and divergence (one host sync per chunk)
+Progress = Callable[[int, int], None]
+
+
+def run(config: RunConfig, progress: Progress | None = None) -> Trajectory:
+    """Run config's descent with the real torch.optim class and return the whole trajectory."""
+    if len(config.starts) * (config.steps + 1) > limits.MAX_RECORDED:
+        raise CoreError("{starts} start points x {steps} steps is more than the {most} points a whole trajectory may "
+                        "keep", starts=f"{len(config.starts):,}", steps=f"{config.steps:,}",
+                        most=f"{limits.MAX_RECORDED:,}")
+    spec = get_optimizer(config.optimizer)
+    if spec.elementwise or len(config.starts) == 1:
+        return Runner(config, spec, config.starts).run(FullRecord(config), progress)
+    deadline = time.perf_counter() + limits.RUN_SECONDS  # one budget for the whole run
+    parts = [Runner(config, spec, (s,)).run(FullRecord(dataclasses.replace(config, starts=(s,))), progress, deadline)
+             for s in config.starts]  # LBFGS couples the rows of one tensor: one run per start
+    return _merge(config, parts)
+
+
+def run_endpoints(config: RunConfig, lrs: tuple[float, ...] = (), progress: Progress | None = None,
+                  deadline: float | None = None) -> Endpoints:
+    """Run every start (or, with lrs, the one start at each learning rate) as one batch; keep only the ends.
+
+    Learning rates go into one optimizer as one parameter group each (torch.optim's own mechanism), with the
+    multi-tensor (foreach) implementation where the class has one. LBFGS allows one group: it runs one at a time.
+    """
+    spec = get_optimizer(config.optimizer)
+    deadline = deadline or time.perf_counter() + limits.RUN_SECONDS  # one budget for the whole batch
+    if not spec.elementwise and (lrs or len(config.starts) > 1):  # one at a time, ends side by side
+        singles = ([dataclasses.replace(config, hypers=_with_lr(config, lr)) for lr in lrs] if lrs
+                   else [dataclasses.replace(config, starts=(s,)) for s in config.starts])
+        parts = [run_endpoints(c, (), None, deadline) for c in singles]
+        return Endpoints(config, np.concatenate([p.positions for p in parts]),
+                         np.concatenate([p.losses for p in parts]), np.concatenate([p.end for p in parts]),
+                         tuple(r for p in parts for r in p.reason), sum(p.seconds for p in parts), tuple(lrs))
+    starts = config.starts * len(lrs) if lrs else config.starts
+    out = Runner(config, spec, starts, lrs).run(EndRecord(config, len(starts)), progress, deadline)
+    return dataclasses.replace(out, lrs=tuple(lrs))
+
+
+def _with_lr(config: RunConfig, lr: float) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted({**dict(config.hypers), "lr": lr}.items()))
+
+
+class Runner:
+    """The optimizer over one [K, 2] parameter (or K [1, 2] parameters, one group per learning rate)."""
+
+    def __init__(self, config: RunConfig, spec: OptimizerSpec, starts: tuple[Point, ...],
+                 lrs: tuple[float, ...] = ()) -> None:
+        self.config, self.spec = config, spec
+        self.objective = config.objective_spec
+        dtype = DTYPES[config.dtype]
+        start = torch.tensor(starts, dtype=dtype)
+        values = config.hyper_values
+        if lrs:
+            for lr in lrs:
+                spec.hyper("lr").check(lr)
+            self.params = [row.clone().requires_grad_() for row in start.split(len(starts) // len(lrs))]
+            groups = [{"params": [p], "lr": lr} for p, lr in zip(self.params, lrs)]
+            foreach = "foreach" in inspect.signature(spec.cls.__init__).parameters
+            self.optimizer = spec.build(groups, values, extra={"foreach": True} if foreach else {})
+        else:
+            self.params = [start.requires_grad_()]
+            self.optimizer = spec.build(self.params, values)
+        self.ones = torch.ones(len(starts), dtype=dtype)
+        self.seen: list[torch.Tensor] = []  # f(x_k) and its gradient: LBFGS evaluates many times a step
+
+    def x(self) -> torch.Tensor:
+        return self.params[0] if len(self.params) == 1 else torch.cat(self.params)
+
+    def evaluate(self) -> torch.Tensor:
+        """f and its gradient at the current point; the gradient goes into .grad for the optimizer."""
+        f = self.objective(self.x())
+        grads = _gradient(f, self.params, self.ones)
+        for p, g in zip(self.params, grads):
+            p.grad = g
+        if not self.seen:
+            self.seen.extend((f.detach(), grads[0] if len(grads) == 1 else torch.cat(grads)))
+        return f.sum()
+
+    def step(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimizer step: f and the gradient at the point it started from."""
+        self.seen.clear()
+        if self.spec.closure:
+            self.optimizer.step(self.evaluate)
+        else:
+            self.evaluate()
+            self.optimizer.step()
+        return self.seen[0], self.seen[1]
+
+    def run(self, record: Record, progress: Progress | None,
+            deadline: float | None = None) -> Trajectory | Endpoints:
+        t0 = time.perf_counter()
+        deadline = deadline or t0 + limits.RUN_SECONDS
+        n_max = self.config.steps
+        state = StopState(len(self.ones), self.config.tol, self.objective.escape_radius)
+        new_x, new_f, new_g = [self.x().detach().clone()], [], []
+        n = 0
+        while n < n_max:
+            f, g = self.step()
+            new_f.append(f)
+            new_g.append(g)
+            new_x.append(self.x().detach().clone())
+            n += 1
+            late = time.perf_counter() > deadline  # checked every step: one LBFGS step can take 0.1 s
+            if n % CHUNK == 0 or n == n_max or late:  # one stacked copy per chunk costs less than one per step
+                if progress is not None:
+                    progress(n, n_max)
+                if record.take(state, new_x, new_f, new_g, n):
+                    break
+                if late:  # no run may hold the server for long
+                    state.out_of_time()
+                    break
+                new_x, new_f, new_g = new_x[-1:], [], []
+        self.seen.clear()
+        self.evaluate()  # f and gradient at the last point reached
+        return record.finish(state, self.seen[0], self.seen[1], n, time.perf_counter() - t0)
+
+
+def _gradient(f: torch.Tensor, params: list[torch.Tensor], ones: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """df/dparams by autograd, through the engine call torch.autograd.grad makes, less its argument checks.
+
+    That call is private torch API: it saves about 30 us of a 190-220 us step on the default run
+    (`python bench/bench_descent.py` prints both), and where it is missing or its signature moves the public
+    torch.autograd.grad takes over with the same numbers (tests/test_descent.py checks both).
+    """
+    if _ENGINE is not None:
+        try:
+            return _ENGINE.run_backward((f,), (ones,), False, False, tuple(params), False, False)
+        except TypeError:  # a torch whose private signature moved on
+            pass
+    return torch.autograd.grad(f, params, ones)
+
+
+def _private_engine() -> Any:
+    try:
+        from torch.autograd.variable import Variable
+
+        return Variable._execution_engine
+    except (ImportError, AttributeError):
+        return None
+
+
+_ENGINE = _private_engine()
+
+
+def _merge(config: RunConfig, parts: list[Trajectory]) -> Trajectory:
+    """Trajectories of single starts side by side, shorter ones held at their end point."""
+    n = max(p.positions.shape[0] for p in parts)
+
+    def pad(a: np.ndarray) -> np.ndarray:
+        return np.concatenate([a, np.repeat(a[-1:], n - a.shape[0], axis=0)]) if a.shape[0] < n else a
+
+    return Trajectory(
+        config,
+        np.concatenate([pad(p.positions) for p in parts], axis=1),
+        np.concatenate([pad(p.losses) for p in parts], axis=1),
+        np.concatenate([pad(p.grads) for p in parts], axis=1),
+        np.concatenate([p.end for p in parts]),
+        tuple(r for p in parts for r in p.reason),
+        sum(p.seconds for p in parts),
+    )
