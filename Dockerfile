@@ -17,6 +17,7 @@ COPY --chown=app:app app.py ./
 COPY --chown=app:app .streamlit ./.streamlit
 COPY --chown=app:app core ./core
 COPY --chown=app:app ui ./ui
+COPY --chown=app:app viz ./viz
 COPY --chown=app:app pages ./pages
 COPY --chown=app:app locales ./locales
 

@@ -21,8 +21,12 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from core import figures  # noqa: E402
+from core.grid import surface  # noqa: E402
 from core.run import make_config, run  # noqa: E402
+from viz.charts import loss_figure  # noqa: E402
+from viz.plane import contour_figure  # noqa: E402
+from viz.style import Path  # noqa: E402
+from viz.surface import surface_figure  # noqa: E402
 
 
 def himmelblau(x):  # the source's function, as printed
@@ -103,16 +107,16 @@ def bench_page(repeats: int) -> None:
 
 def bench_figure() -> None:
     config = make_config({"lr": 1e-3}, steps=2000)
-    surf = figures.surface(config.objective_spec)
+    surf = surface(config.objective_spec)
     for label, cfg in (("defaults (2,000 steps)", config),
                        ("tutorial run (20,000 steps)", dataclasses.replace(config, steps=20_000, tol=None))):
         traj = run(cfg)
         t = time.perf_counter()
-        path = [figures.Path(traj)]
-        fig = figures.surface_figure(path, surf, "f")
+        path = [Path(traj)]
+        fig = surface_figure(path, surf, "f")
         size = len(fig.to_json())
         built = time.perf_counter() - t
-        others = len(figures.contour_figure(path, surf).to_json()) + len(figures.loss_figure(path).to_json())
+        others = len(contour_figure(path, surf).to_json()) + len(loss_figure(path).to_json())
         print(f"figure JSON, {label}: 3D {size / 1e6:.2f} MB with {len(fig.frames)} frames "
               f"(built and serialised in {built:.2f} s), contour + loss {others / 1e6:.2f} MB (target <= 1.5 MB)")
 

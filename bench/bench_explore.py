@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from core.basins import basin_map  # noqa: E402
+from core.explore.basins import basin_map  # noqa: E402
 from core.run import make_config, run  # noqa: E402
 
 RACE = (("sgd", 1e-3), ("adam", 1e-2), ("rmsprop", 1e-2), ("adagrad", 0.5), ("nadam", 1e-2), ("lbfgs", 1.0))

@@ -1,4 +1,4 @@
-"""Descent Lab's computation: objectives, the torch.optim registry, the descent loop and figures.
+"""Descent Lab's computation: objectives, the torch.optim registry, the descent loop, explorations and exports.
 
-Never imports streamlit: the command line, the tests and notebooks use it as it is.
+Never imports streamlit or plotly (viz/ draws, ui/ shows): the command line, the tests and notebooks use it as it is.
 """

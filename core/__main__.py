@@ -10,7 +10,8 @@ from typing import Any, NoReturn, Sequence
 
 import torch
 
-from core import exports, limits
+from core import limits
+from core.io import exports
 from core.numbers import PLAIN_NUMBER, WHOLE_NUMBER
 from core.objectives import CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, get_optimizer

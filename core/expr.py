@@ -13,12 +13,11 @@ from typing import Callable, NamedTuple
 import torch
 from torch import Tensor
 
+from core import limits
 from core.errors import CoreError
 
-MAX_LENGTH = 300
-MAX_DEPTH = 40  # nesting of the parsed expression
-MAX_NODES = 200  # operations in the formula
-MAX_EXPONENT = 10
+MAX_LENGTH, MAX_DEPTH = limits.FORMULA_CHARS, limits.FORMULA_DEPTH
+MAX_NODES, MAX_EXPONENT = limits.FORMULA_NODES, limits.FORMULA_EXPONENT
 
 FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp, "log": torch.log,

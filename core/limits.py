@@ -5,12 +5,25 @@ MAX_STARTS = 40_000  # start points of one batched run (a 200 x 200 basin grid)
 MAX_RECORDED = 4_000_000  # steps x start points kept as a full trajectory (about 100 MB in float32)
 MAX_FRAMES = 200  # animation frames, whatever the step count
 START_LIMIT = 1e4  # |x0|, |y0| of a start point
+BOUND_LIMIT = 1e4  # |xmin| ... |ymax|: the view of a typed formula
 SURFACE_GRID = 100  # surface and contour resolution (points per axis)
 MAX_INPUTS = 64  # n, the perceptron's inputs
 MAX_OUTPUTS = 16  # K, the perceptron's outputs
 MAX_LAYERS = 8  # links of the chain-rule page's chain
+CHAIN_VALUE_LIMIT = 100.0  # |x|, |w|, |b| on the chain-rule page
+PERCEPTRON_STEPS = 200  # steps of the perceptron page's descent on w
+PERCEPTRON_SEED = 2**31 - 1  # the largest seed for torch.randn on the perceptron page
 MAX_GRID = 200  # basin map: points per axis (200 x 200 = 40,000 starts in one batch)
 MAX_BASIN_WORK = 40_000 * 1_000  # basin map: starts x steps
 SWEEP_SIZES = (20, 100)  # learning-rate sweep: fewest and most learning rates
+MATRIX_TEXT_LIMIT = 20_000  # characters of a hand-edited x or w read from a link
 EDIT_LIMIT = 1e3  # |x_j|, |w_kj| typed by hand on the perceptron page (sigmoid saturates long before)
+FORMULA_CHARS = 300  # a typed formula's length
+FORMULA_DEPTH = 40  # its nesting
+FORMULA_NODES = 200  # its operations: evaluating any accepted formula costs a bounded number of tensor operations
+FORMULA_EXPONENT = 10  # |exponent| of a power
 RUN_SECONDS = 30.0  # a run's time budget: past it the run stops cleanly with reason 'time_limit'
+
+# Distances to a known minimum (not limits on cost, but one value each, used everywhere they apply)
+REACHED_DISTANCE = 1e-3  # a race's end this close to a known minimum has reached it
+BASIN_DISTANCE = 1e-2  # a basin map's end this close to a known minimum is in its basin

@@ -9,6 +9,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from core import limits
 from core.errors import CoreError
 
 Point = tuple[float, float]
@@ -34,6 +35,18 @@ class Objective:
     def escape_radius(self) -> float:
         """A run whose |x| or |y| passes this has left the picture for good: it counts as diverged."""
         return 10.0 * max(abs(v) for v in (*self.x_range, *self.y_range))
+
+    def minima_f(self) -> list[float]:
+        """f at each known minimum (float64, no autograd)."""
+        if not self.minima:
+            return []
+        with torch.no_grad():
+            return self(torch.tensor(self.minima, dtype=torch.float64)).tolist()
+
+    @property
+    def f_star(self) -> float | None:
+        """The lowest f over the known minima (None when there are none)."""
+        return min(self.minima_f()) if self.minima else None
 
     def nearest_minimum(self, point: Point) -> tuple[Point | None, float]:
         """The known minimum closest to point, and the distance to it (None, inf if there is none)."""
@@ -149,7 +162,6 @@ OBJECTIVES: dict[str, Objective] = {
 DEFAULT_OBJECTIVE = "himmelblau"
 CUSTOM = "custom"  # a user-typed formula: its text and view bounds travel with the key
 DEFAULT_BOUNDS = (-5.0, 5.0, -5.0, 5.0)
-BOUND_LIMIT = 1e4
 
 
 def get_objective(key: str, expr: str = "", bounds: tuple[float, ...] = ()) -> Objective:
@@ -167,9 +179,9 @@ def get_objective(key: str, expr: str = "", bounds: tuple[float, ...] = ()) -> O
 def _custom(expr: str, bounds: tuple[float, ...]) -> Objective:
     from core.expr import parse  # here, not at the top: core.expr is only needed for typed formulas
 
-    if len(bounds) != 4 or not all(math.isfinite(b) and abs(b) <= BOUND_LIMIT for b in bounds):
+    if len(bounds) != 4 or not all(math.isfinite(b) and abs(b) <= limits.BOUND_LIMIT for b in bounds):
         raise CoreError("view bounds are four finite numbers within ±{limit}: x from, x to, y from, y to",
-                        limit=f"{BOUND_LIMIT:g}")
+                        limit=f"{limits.BOUND_LIMIT:g}")
     x0, x1, y0, y1 = bounds
     if not (x0 < x1 and y0 < y1):
         raise CoreError("each view bound's 'from' must be below its 'to'")

@@ -12,8 +12,10 @@ from typing import Any, Mapping
 
 import torch
 
+from core import update_rules as rules
 from core.errors import CoreError
 from core.numbers import parse_number
+from core.update_rules import Rule
 
 Value = float | int | bool | str | None | tuple[float, float]
 
@@ -121,6 +123,7 @@ class OptimizerSpec:
     hypers: tuple[Hyper, ...]
     elementwise: bool = True  # True: each parameter entry is updated on its own, so rows can be batched
     closure: bool = False  # step() needs a closure that re-evaluates the loss
+    rule: Rule | None = None  # the update written out by hand (core/update_rules.py); None: no closed form
 
     @property
     def name(self) -> str:
@@ -181,32 +184,35 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     for s in (
         OptimizerSpec("sgd", torch.optim.SGD, (
             LR, MOMENTUM, Hyper("dampening", help="dampening for momentum"), WEIGHT_DECAY,
-            Hyper("nesterov", "bool", help="Nesterov momentum (needs momentum > 0 and dampening 0)"))),
+            Hyper("nesterov", "bool", help="Nesterov momentum (needs momentum > 0 and dampening 0)")), rule=rules.sgd),
         OptimizerSpec("adam", torch.optim.Adam, (
-            *_ADAM_LIKE, Hyper("amsgrad", "bool", help="keep the maximum of the second moment"))),
+            *_ADAM_LIKE, Hyper("amsgrad", "bool", help="keep the maximum of the second moment")),
+            rule=rules.adam(decoupled=False)),
         OptimizerSpec("adamw", torch.optim.AdamW, (
-            *_ADAM_LIKE, Hyper("amsgrad", "bool", help="keep the maximum of the second moment"))),
+            *_ADAM_LIKE, Hyper("amsgrad", "bool", help="keep the maximum of the second moment")),
+            rule=rules.adam(decoupled=True)),
         OptimizerSpec("nadam", torch.optim.NAdam, (
-            *_ADAM_LIKE, Hyper("momentum_decay", low=0.0, high=0.1, help="momentum decay ψ"))),
-        OptimizerSpec("radam", torch.optim.RAdam, _ADAM_LIKE),
-        OptimizerSpec("adamax", torch.optim.Adamax, _ADAM_LIKE),
+            *_ADAM_LIKE, Hyper("momentum_decay", low=0.0, high=0.1, help="momentum decay ψ")), rule=rules.nadam),
+        OptimizerSpec("radam", torch.optim.RAdam, _ADAM_LIKE, rule=rules.radam),
+        OptimizerSpec("adamax", torch.optim.Adamax, _ADAM_LIKE, rule=rules.adamax),
         OptimizerSpec("rmsprop", torch.optim.RMSprop, (
             LR, Hyper("alpha", low=0.0, high=0.9999, help="smoothing constant"), EPS, WEIGHT_DECAY,
-            MOMENTUM, Hyper("centered", "bool", help="normalise by the estimated variance"))),
+            MOMENTUM, Hyper("centered", "bool", help="normalise by the estimated variance")), rule=rules.rmsprop),
         OptimizerSpec("adagrad", torch.optim.Adagrad, (
             LR, Hyper("lr_decay", low=0.0, high=1.0, help="learning rate decay"), WEIGHT_DECAY,
-            Hyper("initial_accumulator_value", low=0.0, high=10.0, help="starting sum of squares"), EPS)),
+            Hyper("initial_accumulator_value", low=0.0, high=10.0, help="starting sum of squares"), EPS),
+            rule=rules.adagrad),
         OptimizerSpec("adadelta", torch.optim.Adadelta, (
-            LR, Hyper("rho", help="decay rate of the running averages"), EPS, WEIGHT_DECAY)),
+            LR, Hyper("rho", help="decay rate of the running averages"), EPS, WEIGHT_DECAY), rule=rules.adadelta),
         OptimizerSpec("rprop", torch.optim.Rprop, (
             LR, Hyper("etas", "pair", low=(0.0, 1.0), high=(1.0, 10.0),
                       help="step-size factors (decrease, increase)"),
             Hyper("step_sizes", "pair", low=(0.0, 1e-3), high=(1.0, 1000.0),
-                  help="smallest and largest step size"))),
+                  help="smallest and largest step size")), rule=rules.rprop),
         OptimizerSpec("asgd", torch.optim.ASGD, (
             LR, Hyper("lambd", low=0.0, high=1.0, help="decay term"),
             Hyper("alpha", low=0.0, high=10.0, help="power for the eta update"),
-            Hyper("t0", low=0.0, high=1e9, help="step at which averaging starts"), WEIGHT_DECAY)),
+            Hyper("t0", low=0.0, high=1e9, help="step at which averaging starts"), WEIGHT_DECAY), rule=rules.asgd),
         OptimizerSpec("lbfgs", torch.optim.LBFGS, (
             LR, Hyper("max_iter", "int", low=1, high=100, help="iterations per step"),
             Hyper("history_size", "int", low=1, high=100, help="update history kept"),

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.scenes import SCENES
-from ui.common import finish_page, setup_page
 from ui.i18n import lang, t
+from ui.page import page
+from ui.scenes import SCENES
 
-setup_page("Scenes")
-st.title(t("Scenes for a live demo"))
-st.caption(t("Each scene is one link. 'Present' opens it with large text, the controls tucked away and the "
-             "animation playing by itself."))
-for scene in SCENES:
-    with st.container(border=True):
-        st.markdown(f"**{t(scene.title)}**")
-        st.write(t(scene.notice))
-        extra = {"lang": lang()} if lang() != "en" else {}
-        st.markdown(f"[{t('Open')}]({scene.link(extra=extra)}) · [{t('Present')}]({scene.link(True, extra)})")
-finish_page()
+with page("Scenes", "Scenes"):
+    st.title(t("Scenes for a live demo"))
+    st.caption(t("Each scene is one link. 'Present' opens it with large text, the controls tucked away and the "
+                 "animation playing by itself."))
+    extra = {"lang": lang()} if lang() != "en" else {}
+    for scene in SCENES:
+        with st.container(border=True):
+            st.markdown(f"**{t(scene.title)}**")
+            st.write(t(scene.notice))
+            st.markdown(f"[{t('Open')}]({scene.link(extra=extra)}) · [{t('Present')}]({scene.link(True, extra)})")

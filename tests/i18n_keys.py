@@ -35,17 +35,17 @@ def _literals(node: ast.AST) -> list[str]:
 
 def registry_keys() -> dict[str, str]:
     """Texts passed to t() from registries rather than as literals."""
-    from core.basins import OTHER_NAMES
+    from core.autograd.tensors import DEMOS
+    from core.explore.basins import Outcome
     from core.expr import DESCRIPTIONS
     from core.objectives import OBJECTIVES
     from core.optimizers import OPTIMIZERS
-    from core.scenes import SCENES
-    from core.tensors import DEMOS
-    from ui.common import PAGES
+    from ui.page import PAGES
+    from ui.scenes import SCENES
 
     keys = {}
     for _, label, _, blurb in PAGES:
-        keys.update({label: "ui/common.py PAGES", **({blurb: "ui/common.py PAGES"} if blurb else {})})
+        keys.update({label: "ui/page.py PAGES", **({blurb: "ui/page.py PAGES"} if blurb else {})})
     for scene in SCENES:
         keys.update({scene.title: f"scene {scene.key}", scene.notice: f"scene {scene.key}"})
     keys.update({d.note: "core/tensors.py" for d in DEMOS if d.note})
@@ -53,7 +53,7 @@ def registry_keys() -> dict[str, str]:
     keys["A typed formula: its minima are not known in advance."] = "core/objectives.py custom"
     keys.update({h.help: f"optimizer {s.key}" for s in OPTIMIZERS.values() for h in s.hypers if h.help})
     keys.update({r: "stop reasons" for r in ("max steps", "converged", "diverged", "time limit")})
-    keys.update({name: "core/basins.py OTHER_NAMES" for name in OTHER_NAMES.values()})
+    keys.update({o.words: "core/explore/basins.py Outcome" for o in Outcome})
     keys.update({what: "core/expr.py DESCRIPTIONS" for what in DESCRIPTIONS.values()})
     return keys
 

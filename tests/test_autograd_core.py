@@ -7,8 +7,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import chain, limits, perceptron
-from core.tensors import DEMOS, evaluate
+from core import limits
+from core.autograd import chain, perceptron
+from core.autograd.tensors import DEMOS, evaluate
 
 
 @settings(max_examples=60, deadline=None)

@@ -8,13 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import expr
-from core.basins import DIVERGED, basin_map, classify, sweep
-from core.compare import ranking, steps_to_reach
-from core.figures import Path
-from core.inspector import RULES, inspect_step
+from core.explore.basins import DIVERGED, basin_map, classify
+from core.explore.race import ranking, steps_to_reach
+from core.explore.sweep import sweep
 from core.objectives import OBJECTIVES, get_objective
 from core.optimizers import OPTIMIZERS
 from core.run import make_config, run, run_endpoints
+from core.run.inspector import RULES, inspect_step
+from viz.style import Path
 
 HIMMELBLAU = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
 

@@ -2,7 +2,8 @@
 
 The parameters come from the pages themselves: each page is run in a few contexts (a typed formula, each
 optimizer, six runs on Compare) and every control bound to the link is read off the element tree, together with
-the page's own link state (urlstate.known: x and w on /Perceptron). A link then gives all of a context's new
+the page's own link state (urlstate.known: x and w on /Perceptron); they must be exactly the page's entries in
+the link's schema (ui/params.py), which the README's table is written from. A link then gives all of a context's new
 parameters hostile values at once, one class each, the classes rotated so that over as many links as there are
 classes each parameter meets each class. A (page, parameter, class) counts as run only if the parameter was a
 control of the page in that run; any that were not are run again alone in their context.
@@ -17,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.optimizers import OPTIMIZERS
 from tests.test_share import PAGES
+from ui import params
 from ui.urlstate import KNOWN
 
 MARKUP = "<img src=x onerror=alert(1)>**b**[l](javascript:alert(1))$x$"
@@ -37,8 +39,9 @@ CONTEXTS = {
     "Descent": [{}, *OPTIMIZER_CONTEXTS],
     "Basins": [{}, *({**c, "grid": "10"} for c in OPTIMIZER_CONTEXTS)],
     "Sweep": [{}, *({**c, "count": "20"} for c in OPTIMIZER_CONTEXTS)],
-    "Compare": [{}, *({"runs": "6", "fn": "custom", **CHEAP, **{f"r{i + 1}_opt": o for i, o in enumerate(chunk)}}
-                      for chunk in (ORDER[:6], ORDER[6:]))],
+    # six runs, the optimizers rotated so that every run meets every optimizer
+    "Compare": [{}, *({"runs": "6", "fn": "custom", **CHEAP,
+                       **{f"r{i + 1}_opt": ORDER[(i + j) % len(ORDER)] for i in range(6)}} for j in range(len(ORDER)))],
 }
 
 
@@ -153,3 +156,17 @@ def test_every_parameter_meets_every_hostile_class(name):
     print(f"\n{name}: {len(ran)} (parameter, class) combinations over {len(keys)} parameters in {seconds:.1f} s")
     assert all((k, c) in ran for k in keys for c in CLASSES)
     assert "lang" in keys and "present" in keys
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_schema_is_what_the_page_reads(name):
+    """Every parameter a page reads, in any of its contexts, is in its schema, and every schema entry is read."""
+    read = set().union(*(bound_keys(render(name, context)) for context in CONTEXTS[name]))
+    assert read == set(params.table(name)), (sorted(read - set(params.table(name))),
+                                             sorted(set(params.table(name)) - read))
+
+
+def test_readme_holds_the_schema_table(root):
+    readme = (root / "README.md").read_text()
+    between = readme.split("<!-- params:start -->\n", 1)[1].split("\n<!-- params:end -->", 1)[0]
+    assert between == params.readme_table()

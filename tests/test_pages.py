@@ -90,7 +90,7 @@ def test_nesterov_without_momentum_is_a_message_not_a_traceback():
     assert "Nesterov momentum requires" in at.error[0].value
 
 
-PERCEPTRON, CHAIN, TENSORS = "../pages/2_Perceptron.py", "../pages/3_Chain_Rule.py", "../pages/4_Tensors.py"
+PERCEPTRON, CHAIN, TENSORS = "../pages/5_Perceptron.py", "../pages/6_Chain_Rule.py", "../pages/7_Tensors.py"
 
 
 @pytest.mark.parametrize("n,k,seed", [(10, 1, 0), (1, 1, 0), (64, 16, 2**31 - 1), (10, 2, 5)])
@@ -139,7 +139,7 @@ def test_tensors_page_shows_the_numpy_error_as_text():
     assert any("[[[1, 2, 3], [0, 9, 8, 0]]]" in c for c in codes)
 
 
-COMPARE, BASINS, SWEEP = "../pages/5_Compare.py", "../pages/6_Basins.py", "../pages/7_Sweep.py"
+COMPARE, BASINS, SWEEP = "../pages/2_Compare.py", "../pages/3_Basins.py", "../pages/4_Sweep.py"
 
 
 def test_compare_page_races_and_ranks():

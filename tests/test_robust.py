@@ -8,11 +8,11 @@ import time
 import pytest
 
 from core import limits
-from core.codegen import as_code
 from core.errors import CoreError
 from core.expr import FormulaError, parse_formula
-from core.inspector import inspect_step
+from core.io.codegen import as_code
 from core.run import make_config, run
+from core.run.inspector import inspect_step
 from tests.test_cli import cli
 from tests.test_share import PAGES, page
 

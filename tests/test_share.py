@@ -7,14 +7,14 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.codegen import as_code
+from core.io.codegen import as_code
 from core.run import make_config, run
-from core.scenes import SCENES
 from tests.i18n_keys import all_keys
+from ui.scenes import SCENES
 
-PAGES = {"Home": "../app.py", "Descent": "../pages/1_Descent.py", "Perceptron": "../pages/2_Perceptron.py",
-         "Chain_Rule": "../pages/3_Chain_Rule.py", "Tensors": "../pages/4_Tensors.py",
-         "Compare": "../pages/5_Compare.py", "Basins": "../pages/6_Basins.py", "Sweep": "../pages/7_Sweep.py",
+PAGES = {"Home": "../app.py", "Descent": "../pages/1_Descent.py", "Perceptron": "../pages/5_Perceptron.py",
+         "Chain_Rule": "../pages/6_Chain_Rule.py", "Tensors": "../pages/7_Tensors.py",
+         "Compare": "../pages/2_Compare.py", "Basins": "../pages/3_Basins.py", "Sweep": "../pages/4_Sweep.py",
          "Scenes": "../pages/8_Scenes.py"}
 ZH_TITLES = {"Descent": "梯度下降", "Perceptron": "感知机梯度", "Chain_Rule": "链式法则", "Tensors": "张量、数组与列表",
              "Compare": "比较优化器", "Basins": "吸引盆图", "Sweep": "学习率扫描", "Scenes": "课堂演示场景"}

@@ -9,9 +9,11 @@ import html
 import math
 from typing import Any
 
+import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from core import limits
 from core.numbers import PLAIN_NUMBER
 from ui.i18n import t
 
@@ -59,6 +61,39 @@ def known(key: str, problem: str | None = None) -> None:
     """A parameter that is page state but not a widget (kept with st.query_params); problem says why its
     value in the link could not be used, if it could not."""
     st.session_state.setdefault(KNOWN, {})[key] = problem
+
+
+def matrix_text(m: np.ndarray) -> str:
+    """A matrix for the link: rows split by ';', entries by ','."""
+    return ";".join(",".join(f"{float(v):.7g}" for v in row) for row in np.atleast_2d(m))
+
+
+def linked_matrix(key: str, base: np.ndarray) -> np.ndarray:
+    """The matrix under `key` in the link (values edited by hand) when it has base's shape and numbers within
+    limits.EDIT_LIMIT, else base; what was wrong goes into the notice."""
+    text = st.query_params.get(key)
+    if text is None:
+        known(key)
+        return base
+    try:
+        m = np.array([[float(v) for v in row.split(",")] for row in text[:limits.MATRIX_TEXT_LIMIT].split(";")])
+    except ValueError:
+        m = None
+    if m is None or m.shape != base.shape or not (np.isfinite(m).all() and np.abs(m).max() <= limits.EDIT_LIMIT):
+        known(key, t("not a {rows} × {cols} matrix of numbers within ±{limit}", rows=base.shape[0],
+                     cols=base.shape[1], limit=f"{limits.EDIT_LIMIT:g}"))
+        return base
+    known(key)
+    return m
+
+
+def keep_matrix(key: str, value: np.ndarray, base: np.ndarray) -> None:
+    """A matrix edited away from base goes into the link under key; one equal to base leaves it."""
+    text = matrix_text(value)
+    if text != matrix_text(base):
+        st.query_params[key] = text
+    elif key in st.query_params:
+        del st.query_params[key]
 
 
 def _same(raw: str, value: Any) -> bool:

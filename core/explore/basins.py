@@ -1,19 +1,33 @@
-"""Basin maps (where each start of a grid ends up) and learning-rate sweeps, each one batched run."""
+"""Basin maps: where each start of a grid ends up, the whole grid one batched run."""
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
 from core import limits
 from core.errors import CoreError
 from core.objectives import Objective
-from core.run import Endpoints, Progress, RunConfig, run_endpoints
+from core.run import Endpoints, Progress, Reason, RunConfig, run_endpoints
 
-DIVERGED, NOT_CONVERGED, ELSEWHERE = -1, -2, -3  # categories besides "the known minimum i"
-OTHER_NAMES = {DIVERGED: "diverged", NOT_CONVERGED: "not converged", ELSEWHERE: "converged elsewhere"}
-AT_MINIMUM = 1e-2  # an end this close to a known minimum is in its basin
+
+class Outcome(IntEnum):
+    """A start's category besides "the known minimum i" (categories 0, 1, ...: the objective's minima)."""
+
+    DIVERGED = -1
+    NOT_CONVERGED = -2
+    ELSEWHERE = -3  # converged, but not at a known minimum
+
+    @property
+    def words(self) -> str:
+        """The outcome as the interface's catalogue names it."""
+        return {Outcome.DIVERGED: "diverged", Outcome.NOT_CONVERGED: "not converged",
+                Outcome.ELSEWHERE: "converged elsewhere"}[self]
+
+
+DIVERGED, NOT_CONVERGED, ELSEWHERE = Outcome.DIVERGED, Outcome.NOT_CONVERGED, Outcome.ELSEWHERE
 
 
 @dataclass
@@ -45,12 +59,12 @@ def classify(objective: Objective, ends: Endpoints) -> np.ndarray:
     reason = np.array(ends.reason)
     if objective.minima:
         d = np.linalg.norm(ends.positions[:, None, :] - np.array(objective.minima)[None], axis=-1)
-        nearest, close = d.argmin(1), d.min(1) < AT_MINIMUM
+        nearest, close = d.argmin(1), d.min(1) < limits.BASIN_DISTANCE
         out[close] = nearest[close]
-        out[~close & (reason == "converged")] = ELSEWHERE
+        out[~close & (reason == Reason.CONVERGED)] = ELSEWHERE
     else:
         out[reason == "converged"] = ELSEWHERE
-    out[reason == "diverged"] = DIVERGED
+    out[reason == Reason.DIVERGED] = DIVERGED
     return out
 
 
@@ -58,7 +72,7 @@ def basin_map(config: RunConfig, n: int, progress: Progress | None = None) -> Ba
     """Run config's optimizer from every point of an n x n grid as one batch and classify where each ended."""
     objective = config.objective_spec
     xs, ys, starts = grid(objective, n)
-    if len(starts) * config.steps > limits.MAX_BASIN_WORK:
+    if config.steps > most_steps(n):
         raise CoreError("{n} x {n} starts x {steps} steps is more than the {most} start-steps a basin map may take",
                         n=n, steps=f"{config.steps:,}", most=f"{limits.MAX_BASIN_WORK:,}")
     ends = run_endpoints(dataclasses.replace(config, starts=tuple(starts)), progress=progress)
@@ -66,13 +80,6 @@ def basin_map(config: RunConfig, n: int, progress: Progress | None = None) -> Ba
     return BasinMap(xs, ys, classify(objective, ends).reshape(shape), ends.end.reshape(shape), ends)
 
 
-def sweep(config: RunConfig, low: float, high: float, count: int, progress: Progress | None = None) -> Endpoints:
-    """The first start of config at `count` log-spaced learning rates from low to high, as one optimizer."""
-    lo, hi = limits.SWEEP_SIZES
-    if not lo <= count <= hi:
-        raise CoreError("a sweep has from {lo} to {hi} learning rates, not {count}", lo=lo, hi=hi, count=count)
-    if not 0 < low < high:
-        raise CoreError("the sweep's lowest learning rate must be below its highest ({low} to {high})",
-                        low=f"{low:g}", high=f"{high:g}")
-    lrs = tuple(float(v) for v in np.logspace(np.log10(low), np.log10(high), count))
-    return run_endpoints(dataclasses.replace(config, starts=config.starts[:1]), lrs, progress)
+def most_steps(n: int) -> int:
+    """The most steps an n x n basin map may run (limits.MAX_BASIN_WORK start-steps in all)."""
+    return limits.MAX_BASIN_WORK // (n * n)

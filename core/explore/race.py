@@ -3,22 +3,32 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
-from core.figures import Path, f_star
+from core import limits
 from core.objectives import Point
+from core.run import Reason, Trajectory
 
 REACHED = 1e-6  # f - f* below this counts as arrived
-AT_MINIMUM = 1e-3  # an end point this close to a known minimum has reached it
 
 
-def steps_to_reach(path: Path, threshold: float = REACHED) -> int | None:
+class Racer(Protocol):
+    """One start of a race: row `row` of a trajectory, called `label` (viz.style.Path is one)."""
+
+    traj: Trajectory
+    row: int
+    label: str
+
+
+def steps_to_reach(path: Racer, threshold: float = REACHED) -> int | None:
     """The first step k at which f(x_k) - f* < threshold (None if never, or if f* is not known)."""
-    best = f_star(path.traj.objective)
+    best = path.traj.objective.f_star
     if best is None:
         return None
-    gap = path.traj.losses[: path.end + 1, path.row].astype(np.float64) - best
+    end = int(path.traj.end[path.row])
+    gap = path.traj.losses[: end + 1, path.row].astype(np.float64) - best
     hits = np.flatnonzero(gap < threshold)
     return int(hits[0]) if hits.size else None
 
@@ -30,17 +40,17 @@ class Rank:
     label: str
     steps_to_reach: int | None  # first step with f - f* < REACHED
     final_f: float
-    reached: Point | None  # the known minimum within AT_MINIMUM of the end
-    reason: str
+    reached: Point | None  # the known minimum within limits.REACHED_DISTANCE of the end
+    reason: Reason
     steps: int
 
 
-def ranking(paths: list[Path]) -> list[Rank]:
+def ranking(paths: list[Racer]) -> list[Rank]:
     """One row per path, fastest to arrive first, then lowest final f."""
     rows = []
     for p in paths:
         s = p.traj.summary(p.row)
-        reached = s.nearest if s.nearest is not None and s.distance < AT_MINIMUM else None
+        reached = s.nearest if s.nearest is not None and s.distance < limits.REACHED_DISTANCE else None
         rows.append(Rank(p.label, steps_to_reach(p), s.f, reached, s.reason, s.steps))
 
     def order(r: Rank) -> tuple:

@@ -3,32 +3,27 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import chain, limits
-from ui.common import finish_page, setup_page
-from ui.i18n import say, t
+from core.autograd import chain
+from ui.controls import control
+from ui.i18n import t
+from ui.page import page
+from ui.params import Param
 
 
-def controls() -> tuple[float, list[float], list[float], str]:
-    q = {"bind": "query-params"}
+def controls(schema: dict[str, Param]) -> tuple[float, list[float], list[float], str]:
     with st.sidebar:
-        values = {k: st.number_input(k, -100.0, 100.0, v, step=0.5, key=k, **q) for k, v in chain.SOURCE.items()}
-        links = st.slider(t("links in the chain"), 2, limits.MAX_LAYERS, 2, key="links", **q,
-                          help=t("links past the second reuse w2 and b2"))
-        act = st.selectbox(t("activation after each link"), list(chain.ACTIVATIONS), key="act", **q)
+        values = {k: control(schema[k], k) for k in chain.SOURCE}
+        links = control(schema["links"], t("links in the chain"), help=t("links past the second reuse w2 and b2"))
+        act = control(schema["act"], t("activation after each link"))
     weights = [values["w1"]] + [values["w2"]] * (links - 1)
     biases = [values["b1"]] + [values["b2"]] * (links - 1)
     return values["x"], weights, biases, act
 
 
-def main() -> None:
-    setup_page("Chain rule")
+with page("Chain_Rule", "Chain rule") as schema:
     st.title(t("The chain rule"))
-    x, weights, biases, act = controls()
-    try:
-        c = chain.chain(x, weights, biases, act)
-    except ValueError as err:
-        st.error(t("These values cannot run: {error}", error=say(err)))
-        return
+    x, weights, biases, act = controls(schema)
+    c = chain.chain(x, weights, biases, act)
     n = len(weights)
     st.code("y1 = x*w1 + b1\ny2 = y1*w2 + b2\n"
             "dy2_dy1 = torch.autograd.grad(y2, [y1], retain_graph=True)[0]\n"
@@ -54,6 +49,3 @@ def main() -> None:
                  "∂y{n}/∂(node); x and the b's are constants, so autograd made no node for them.", n=n))
     st.graphviz_chart(chain.to_dot(c))
 
-
-main()
-finish_page()

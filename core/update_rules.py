@@ -1,86 +1,25 @@
-"""Step inspector: x_k, f, the gradient and the optimizer's state read from torch at step k, and the update
-rule written out by hand with those numbers, giving x_{k+1} independently of torch's step() to compare.
+"""Each optimizer's update rule written out by hand (numpy, float64) with LaTeX lines carrying the numbers.
+
+A rule takes x_k, the gradient, the hyperparameters, torch's optimizer state entering the step, and the step's
+count t (from 1); it returns x_{k+1} computed independently of torch's step(), and the lines that show it.
+The registry (core/optimizers.py) attaches each to its optimizer; LBFGS has no closed form.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
-import time
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
-import torch
-
-from core import limits
-from core.errors import CoreError
-from core.optimizers import get_optimizer
-from core.run import RunConfig, Runner
 
 Vec = np.ndarray
-
-
-@dataclass
-class Step:
-    """What step k did to one start point."""
-
-    k: int
-    x: Vec  # x_k
-    f: float
-    grad: Vec  # from autograd
-    before: dict[str, Any]  # optimizer state entering step k (empty before the first step)
-    after: dict[str, Any]  # and leaving it
-    x_next: Vec  # torch's step()
-    x_formula: Vec | None  # the update rule by hand (None where there is no closed form: LBFGS)
-    lines: list[str] = field(default_factory=list)  # LaTeX, numbers filled in
-
-    @property
-    def diff(self) -> float | None:
-        return None if self.x_formula is None else float(np.abs(self.x_next - self.x_formula).max())
-
-
-def _state(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
-    """The optimizer's per-parameter state as numpy (row 0) or plain numbers."""
-    (param_state,) = optimizer.state.values() if optimizer.state else ({},)
-    out = {}
-    for name, v in param_state.items():
-        if isinstance(v, torch.Tensor):
-            out[name] = v.item() if v.numel() == 1 else v.detach().double().numpy().reshape(-1, 2)[0].copy()
-        else:
-            out[name] = v
-    return out
-
-
-def inspect_step(config: RunConfig, k: int, row: int = 0) -> Step:
-    """Replay start `row` of config up to step k (the same numbers as the run), then take step k by hand too."""
-    if not 0 <= k < config.steps:
-        raise CoreError("step must be from 0 to {last}, not {k}", last=config.steps - 1, k=k)
-    single = dataclasses.replace(config, starts=(config.starts[row],))
-    spec = get_optimizer(config.optimizer)
-    runner = Runner(single, spec, single.starts)
-    deadline = time.perf_counter() + limits.RUN_SECONDS  # a replay is a run: the same budget
-    for done in range(k):
-        runner.step()
-        if time.perf_counter() > deadline:
-            raise CoreError("replaying up to step {k} took longer than {seconds} s (stopped at step {done}): "
-                            "inspect an earlier step", k=k, seconds=f"{limits.RUN_SECONDS:g}", done=done + 1)
-    before = _state(runner.optimizer)
-    x = runner.x().detach().double().numpy()[0].copy()
-    f, g = runner.step()
-    after = _state(runner.optimizer)
-    x_next = runner.x().detach().double().numpy()[0].copy()
-    grad = g.double().numpy()[0].copy()
-    rule = RULES.get(config.optimizer)
-    hyper = config.hyper_values
-    x_formula, lines = rule(x, grad, hyper, before, k + 1) if rule else (None, [])
-    return Step(k, x, float(f[0]), grad, before, after, x_next, x_formula, lines)
+Rule = Callable[[Vec, Vec, dict, dict, int], tuple[Vec, list[str]]]
 
 
 def _v(a: Vec) -> str:
     return r"\begin{pmatrix}" + r" \\ ".join(f"{float(v):.6g}" for v in np.atleast_1d(a)) + r"\end{pmatrix}"
 
 
-def _sgd(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
+def sgd(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     lr, mu, tau, wd, nesterov = h["lr"], h["momentum"], h["dampening"], h["weight_decay"], h["nesterov"]
     lines = []
     d = g + wd * x
@@ -97,7 +36,7 @@ def _sgd(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     return x_new, lines
 
 
-def _adam(decoupled: bool) -> Callable:
+def adam(decoupled: bool) -> Rule:
     def rule(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
         lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
         lines = []
@@ -122,7 +61,7 @@ def _adam(decoupled: bool) -> Callable:
     return rule
 
 
-def _nadam(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
+def nadam(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     lr, (b1, b2), eps, wd, psi = h["lr"], h["betas"], h["eps"], h["weight_decay"], h["momentum_decay"]
     g = g + wd * x
     mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))
@@ -139,7 +78,7 @@ def _nadam(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
                    r" - \gamma\frac{\mu_{t+1}}{1-\mu_{t+1}\prod\mu}\frac{m_t}{\sqrt{\hat v}+\epsilon} = " + _v(x_new)]
 
 
-def _radam(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
+def radam(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
     g = g + wd * x
     m = b1 * s.get("exp_avg", 0 * g) + (1 - b1) * g
@@ -160,7 +99,7 @@ def _radam(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     return x_new, lines
 
 
-def _adamax(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
+def adamax(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
     g = g + wd * x
     m = b1 * s.get("exp_avg", 0 * g) + (1 - b1) * g
@@ -170,7 +109,7 @@ def _adamax(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
                    rf"x_{{k+1}} = x_k - \frac{{\gamma}}{{1-\beta_1^{{{t}}}}} \frac{{m_t}}{{u_t}} = {_v(x_new)}"]
 
 
-def _rmsprop(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
+def rmsprop(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     lr, a, eps, wd, mu = h["lr"], h["alpha"], h["eps"], h["weight_decay"], h["momentum"]
     g = g + wd * x
     v = a * s.get("square_avg", 0 * g) + (1 - a) * g * g
@@ -191,7 +130,7 @@ def _rmsprop(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     return x_new, lines
 
 
-def _adagrad(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
+def adagrad(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     lr, decay, wd, eps = h["lr"], h["lr_decay"], h["weight_decay"], h["eps"]
     g = g + wd * x
     clr = lr / (1 + (t - 1) * decay)
@@ -201,7 +140,7 @@ def _adagrad(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
                    rf"x_{{k+1}} = x_k - \tilde\gamma\, g / (\sqrt{{s_t}} + \epsilon) = {_v(x_new)}"]
 
 
-def _adadelta(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
+def adadelta(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     lr, rho, eps, wd = h["lr"], h["rho"], h["eps"], h["weight_decay"]
     g = g + wd * x
     v = rho * s.get("square_avg", 0 * g) + (1 - rho) * g * g
@@ -212,7 +151,7 @@ def _adadelta(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]
                    rf"x_{{k+1}} = x_k - \gamma \Delta x = {_v(x_new)}"]
 
 
-def _rprop(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
+def rprop(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     lr, (eta_minus, eta_plus), (lo, hi) = h["lr"], h["etas"], h["step_sizes"]
     prev = s.get("prev", 0 * g)
     size = s.get("step_size", np.full(2, lr))
@@ -224,17 +163,10 @@ def _rprop(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
                    rf"x_{{k+1}} = x_k - \operatorname{{sign}}(g_t)\,\text{{step}} = {_v(x_new)}"]
 
 
-def _asgd(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
+def asgd(x: Vec, g: Vec, h: dict, s: dict, t: int) -> tuple[Vec, list[str]]:
     lr, lambd, wd = h["lr"], h["lambd"], h["weight_decay"]
     g = g + wd * x
     eta = s.get("eta", lr)
     x_new = x * (1 - lambd * eta) - eta * g
     return x_new, [rf"\eta_t = {eta:.6g}",
                    rf"x_{{k+1}} = x_k (1 - \lambda \eta_t) - \eta_t g = {_v(x_new)}"]
-
-
-RULES: dict[str, Callable] = {
-    "sgd": _sgd, "adam": _adam(False), "adamw": _adam(True), "nadam": _nadam, "radam": _radam,
-    "adamax": _adamax, "rmsprop": _rmsprop, "adagrad": _adagrad, "adadelta": _adadelta, "rprop": _rprop,
-    "asgd": _asgd,
-}

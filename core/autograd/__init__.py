@@ -1,0 +1,1 @@
+"""The autograd pages' computations: perceptron gradients, the chain rule, tensors to lists."""

@@ -1,0 +1,1 @@
+"""Runs written out: CSV and JSON exports, and the run as a standalone torch script."""

@@ -1,0 +1,86 @@
+"""Compare: up to six runs, each its own optimizer, hyperparameters and start, racing on one surface."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.explore.race import ranking
+from core.run import Reason, RunConfig, make_config
+from ui.compute import cached_figures, cached_run
+from ui.controls import (
+    control,
+    objective_controls,
+    optimizer_controls,
+    start_controls,
+    take_clicked_start,
+    tolerance_control,
+    view_controls,
+)
+from ui.i18n import lang, t
+from ui.page import page
+from ui.panels import ranking_table, step_inspector, surface_chart
+from ui.params import DEFAULT_RUNS, Param
+from viz.style import COLORS, Path
+
+Runs = tuple[tuple[RunConfig, int, str], ...]  # each run as (config, row of that config, label)
+
+
+def run_controls(schema: dict[str, Param], i: int) -> tuple[str, dict, tuple[float, float]]:
+    """One run's optimizer, hyperparameters and start, under URL keys r<i>_..."""
+    opt_default, lr_default = DEFAULT_RUNS[i - 1]
+    with st.sidebar.expander(t("Run {i}", i=i), expanded=i <= 2):
+        opt, hypers = optimizer_controls(schema, f"r{i}_", opt_default, lr_default)
+        start = start_controls(schema, f"r{i}_")
+    return opt, hypers, start
+
+
+def controls(schema: dict[str, Param]) -> tuple[Runs, str, bool]:
+    """Every run; runs that differ only in their start share one batched config."""
+    with st.sidebar:
+        fn, text, bounds = objective_controls(schema)
+        n = control(schema["runs"], t("runs"))
+        steps = control(schema["steps"], t("steps"))
+        tol = tolerance_control(schema)
+        scale, arrows = view_controls(schema)
+        control(schema["click_run"].but(options=tuple(range(1, n + 1))),
+                t("a click on the contour sets the start of run"), horizontal=True)
+    settings = [run_controls(schema, i) for i in range(1, n + 1)]
+    groups: dict[tuple, list[int]] = {}
+    for i, (opt, hypers, _) in enumerate(settings):
+        groups.setdefault((opt, tuple(sorted(hypers.items()))), []).append(i)
+    runs: list = [None] * n
+    for (opt, hypers), members in groups.items():
+        config = make_config(dict(hypers), objective=fn, optimizer=opt, starts=[settings[i][2] for i in members],
+                             steps=int(steps), tol=tol, expr=text, bounds=bounds)
+        for row, i in enumerate(members):
+            runs[i] = (config, row, f"{i + 1}: {opt} lr={dict(hypers)['lr']:g}")
+    return tuple(runs), scale, arrows
+
+
+def take_start() -> None:
+    i = st.session_state.get("click_run", 1)
+    take_clicked_start("contour", f"r{i}_x0", f"r{i}_y0")
+
+
+with page("Compare", "Compare") as schema:
+    st.title(t("Compare optimizers"))
+    st.caption(t("Each run is a real torch.optim optimizer; runs that share an optimizer and its settings run as "
+                 "one batched tensor, one row per start."))
+    runs, scale, arrows = controls(schema)
+    paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
+    surface, contour, loss = cached_figures(runs, scale, arrows, lang())
+    surface_chart(surface, "surface")
+    left, right = st.columns(2)
+    left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
+    left.caption(t("Click the contour to move the chosen run's start there."))
+    right.plotly_chart(loss, width="stretch", key="loss")
+    st.subheader(t("Ranking"))
+    ranking_table(ranking(paths))
+    with st.expander(t("Step inspector"), expanded=False):
+        i = control(schema["inspect_run"].but(options=tuple(range(len(runs)))), t("run"),
+                    format_func=lambda j: runs[j][2])
+        config, row, _ = runs[min(i, len(runs) - 1)]
+        step_inspector(schema, config, cached_run(config), row)
+    diverged = [p for p in paths if p.traj.reason[p.row] == Reason.DIVERGED]
+    if diverged:
+        st.warning(t("Diverged:") + " " + "; ".join(t("run {label} at step {step}", label=p.label, step=p.end + 1)
+                                                   for p in diverged))

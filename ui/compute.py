@@ -1,0 +1,111 @@
+"""Runs for pages: one at a time per process, cached across sessions, with a progress bar for slow ones."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any, Callable
+
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+from core.explore.basins import BasinMap, basin_map
+from core.explore.sweep import sweep
+from core.grid import Surface, surface
+from core.objectives import get_objective
+from core.run import Endpoints, RunConfig, Trajectory, run
+from core.run.inspector import Step, inspect_step
+from ui.i18n import t, words
+from viz.charts import loss_figure
+from viz.plane import contour_figure
+from viz.style import COLORS, Path
+from viz.surface import surface_figure
+
+PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
+# One descent at a time per server process. A descent is a Python loop of many tiny torch calls, each of which
+# releases and retakes the GIL: several loops at once hand the GIL back and forth on every call and all crawl
+# (bench/load.py measured a 0.3 s run taking 31 s among 20 sessions). Queued one after another each takes its
+# own 0.3 s. Cached results are served without the lock.
+COMPUTE = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> bool:
+    """Once per server process: one torch thread (tiny tensors, many sessions) and torch.optim's lazy imports.
+
+    DESCENT_TORCH_THREADS overrides the thread count (bench/load.py measures 1 against torch's default).
+    """
+    threads = os.environ.get("DESCENT_TORCH_THREADS", "1")
+    if threads.isdigit() and int(threads) > 0:
+        torch.set_num_threads(int(threads))
+    run(RunConfig(steps=2))
+    return True
+
+
+class ProgressBar:
+    """A progress bar that appears only once work has taken longer than PROGRESS_AFTER seconds.
+
+    Created inside cached functions: Streamlit replays what they drew, and the bar removes itself at the end.
+    """
+
+    def __init__(self) -> None:
+        self.started, self.bar = time.perf_counter(), None
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.perf_counter() - self.started >= PROGRESS_AFTER:
+            self.bar = self.bar or st.progress(0.0)
+            self.bar.progress(done / total, text=t("step {done} of {total}", done=f"{done:,}", total=f"{total:,}"))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.empty()
+
+
+def _computed(work: Callable[..., Any], *args: Any) -> Any:
+    """work(*args, progress) under the compute lock, with a progress bar that goes once the work is done."""
+    with COMPUTE:
+        bar = ProgressBar()
+        out = work(*args, bar)
+    bar.close()
+    return out
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_run(config: RunConfig) -> Trajectory:
+    """The run for config, computed once; a run longer than half a second shows a progress bar."""
+    return _computed(run, config)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_basins(config: RunConfig, n: int) -> BasinMap:
+    return _computed(basin_map, config, n)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
+    return _computed(sweep, config, low, high, count)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_step(config: RunConfig, k: int, row: int) -> Step:
+    with COMPUTE:
+        return inspect_step(config, k, row)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_surface(objective_key: str, expr: str = "", bounds: tuple[float, ...] = ()) -> Surface:
+    return surface(get_objective(objective_key, expr, bounds))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_figures(runs: tuple[tuple[RunConfig, int, str], ...], scale: str, arrows: bool = False,
+                   language: str = "en") -> tuple[go.Figure, go.Figure, go.Figure]:
+    """The 3D animated surface, the clickable contour and the loss curves for runs given as (config, row, label),
+    with the texts inside the figures in `language`."""
+    c0, tr = runs[0][0], words(language)
+    surf = cached_surface(c0.objective, c0.expr, c0.bounds)
+    paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
+    return (surface_figure(paths, surf, scale, tr=tr),
+            contour_figure(paths, surf, scale, arrows=arrows, clickable=True, tr=tr),
+            loss_figure(paths, tr=tr))

@@ -1,0 +1,112 @@
+"""Controls built from the link's schema (ui/params.py): each bound to its URL parameter by Streamlit."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core.objectives import CUSTOM
+from core.optimizers import DEFAULT_OPTIMIZER, get_optimizer
+from ui import params
+from ui.i18n import t
+from ui.params import Param
+
+
+def control(p: Param, label: str, where: Any = None, **extra: Any) -> Any:
+    """The Streamlit control for parameter p, bound to the link under p.key; extra goes to the control as is."""
+    where = where or st
+    kw = {"key": p.key, "bind": "query-params", **extra}
+    options = list(p.options)
+    if p.widget == "selectbox":
+        return where.selectbox(label, options, index=options.index(p.default), **kw)
+    if p.widget == "radio":
+        return where.radio(label, options, index=options.index(p.default), **kw)
+    if p.widget == "toggle":
+        return where.toggle(label, value=p.default, **kw)
+    if p.widget == "checkbox":
+        return where.checkbox(label, value=p.default, **kw)
+    if p.widget == "text":
+        return where.text_input(label, p.default, max_chars=int(p.high), **kw)
+    if p.widget == "select_slider":
+        return where.select_slider(label, options, value=p.default, **{"format_func": _short, **kw})
+    if isinstance(p.default, float):
+        kw = {"format": "%g", **kw}
+    if p.step is not None:
+        kw = {"step": p.step, **kw}
+    call = where.slider if p.widget == "slider" else where.number_input
+    return call(label, p.low, p.high, p.default, **kw)
+
+
+def _short(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def objective_controls(schema: dict[str, Param]) -> tuple[str, str, tuple[float, ...]]:
+    """Objective picker ('fn'); for 'custom', the typed formula ('expr') and its view ('xmin' ... 'ymax')."""
+    fn = control(schema["fn"], t("objective"), help=t("the function to minimise; custom: type your own f(x, y)"))
+    if fn != CUSTOM:
+        return fn, "", ()
+    from core import expr
+
+    text = control(schema["expr"], "f(x, y) =", help=t("numbers, x, y, + - * / **, parentheses, pi, e and {functions}",
+                                                       functions=", ".join(expr.FUNCTIONS)))
+    cols = st.columns(4)
+    bounds = tuple(control(schema[k], k, col) for col, k in zip(cols, ("xmin", "xmax", "ymin", "ymax")))
+    return fn, text, bounds
+
+
+def view_controls(schema: dict[str, Param]) -> tuple[str, bool]:
+    """How the surface is drawn ('scale': f or log(1 + f)) and whether the contour has -grad f arrows."""
+    scale = control(schema["scale"], t("height"), horizontal=True,
+                    help=t("f: f(x, y); log: log(1 + f), which shows the valleys"))
+    return scale, control(schema["arrows"], t("−∇f arrows on the contour"))
+
+
+def tolerance_control(schema: dict[str, Param]) -> float | None:
+    """When a run stops early: |grad| and its last move both at most this ('tol', 'off' for never)."""
+    tol = control(schema["tol"], t("stop when converged: |grad| and last move ≤"))
+    return None if tol == "off" else float(tol)
+
+
+def optimizer_controls(schema: dict[str, Param], prefix: str = "",
+                       default: str = DEFAULT_OPTIMIZER, lr: float | None = None) -> tuple[str, dict[str, Any]]:
+    """Optimizer picker ('<prefix>opt') and its hyperparameters, built from the registry.
+
+    lr, when given, is the page's own learning rate for its default optimizer.
+    """
+    opt = control(schema[prefix + "opt"], t("optimizer"), help=t("a torch.optim class, by its lower-case name"))
+    spec = get_optimizer(opt)
+    defaults = spec.defaults()
+    if lr is not None and opt == default:
+        defaults["lr"] = lr
+    values = {}
+    for h in spec.hypers:
+        entries = params.hyper_params(spec, h, defaults[h.name], prefix)
+        shown = [control(p, h.name if len(entries) == 1 else f"{h.name}[{i}]", help=t(h.help))
+                 for i, p in enumerate(entries)]
+        values[h.name] = _hyper_value(h, shown)
+    return opt, values
+
+
+def _hyper_value(h: Any, shown: list[Any]) -> Any:
+    """What the optimizer takes: a pair as a tuple, a choice as the registry's value (None, not 'none')."""
+    if h.kind == "pair":
+        return tuple(shown)
+    if h.kind == "choice":
+        return h.choices[[str(c).lower() for c in h.choices].index(shown[0])]
+    return shown[0]
+
+
+def start_controls(schema: dict[str, Param], prefix: str = "") -> tuple[float, float]:
+    """A start point ('<prefix>x0', '<prefix>y0')."""
+    c1, c2 = st.columns(2)
+    return control(schema[prefix + "x0"], "x0", c1), control(schema[prefix + "y0"], "y0", c2)
+
+
+def take_clicked_start(chart_key: str, x_key: str, y_key: str) -> None:
+    """on_select callback of a contour: the clicked point becomes the start (before the widgets are drawn)."""
+    event = st.session_state.get(chart_key)
+    points = event.selection.points if event is not None else []
+    if points:
+        st.session_state[x_key] = round(float(points[0]["x"]), 4)
+        st.session_state[y_key] = round(float(points[0]["y"]), 4)

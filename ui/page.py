@@ -1,0 +1,94 @@
+"""Every page's frame: the page list, set-up, the language switch and navigation, presentation mode, refusals
+from core shown as an error, and the link notice at the end."""
+from __future__ import annotations
+
+import html
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from core.errors import CoreError
+from ui import params, urlstate
+from ui.compute import warm_up
+from ui.controls import control
+from ui.i18n import lang, say, t
+from ui.params import Param
+
+PRESENT_CSS = """<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+h1 { font-size: 3rem !important; }
+</style>"""
+
+PAGES = (  # path, name in the navigation, icon, what it is (the home page lists these); in navigation order
+    ("app.py", "Home", "🏠", ""),
+    ("pages/1_Descent.py", "Descent", "⛰️", "an optimizer on a 3D surface, step by step"),
+    ("pages/2_Compare.py", "Compare", "🏁", "up to six optimizers racing on one surface"),
+    ("pages/3_Basins.py", "Basins", "🗺️", "where every start of a grid ends up"),
+    ("pages/4_Sweep.py", "Sweep", "📈", "one start, many learning rates"),
+    ("pages/5_Perceptron.py", "Perceptron", "🧮", "w.grad from autograd beside the hand derivation"),
+    ("pages/6_Chain_Rule.py", "Chain rule", "🔗", "local derivatives, their product, and autograd's graph"),
+    ("pages/7_Tensors.py", "Tensors", "📋", ".tolist() and .item()"),
+    ("pages/8_Scenes.py", "Scenes", "🎬", "prepared links for a live demo"),
+)
+
+
+@contextmanager
+def page(name: str, title: str) -> Iterator[dict[str, Param]]:
+    """The frame of page `name` (its key in ui/params.SCHEMA), titled `title`; yields the page's parameters.
+
+    Settings that core refuses end the page's body with the refusal, worded in the page's language; the notice
+    about the link's parameters is always written last.
+    """
+    setup(title)
+    try:
+        yield params.table(name)
+    except CoreError as err:
+        st.error(t("These settings cannot run: {error}", error=say(err)))
+    urlstate.finish()
+
+
+def setup(title: str) -> None:
+    """Page config, one-time process set-up (torch threads, first-use imports), the link's raw parameters,
+    the language switch, the navigation in that language, the share control and presentation mode."""
+    # the toggle below is not drawn yet: read the link itself to start with the sidebar tucked away
+    linked_present = st.query_params.get("present", "").lower() == "true"
+    st.set_page_config(page_title=f"{t(title)} · Descent Lab", page_icon="⛰️", layout="wide",
+                       initial_sidebar_state="collapsed" if linked_present else "auto")
+    urlstate.start()
+    warm_up()
+    common = {p.key: p for p in params.COMMON}
+    with st.sidebar:
+        control(common["lang"], "Language · 语言", help="English · 简体中文 (lang=zh)")
+        for path, label, icon, _ in PAGES:
+            page_link(path, label=t(label), icon=icon)
+        st.divider()
+        urlstate.share_link(t("Copy link"), t("Copied"))
+        if control(common["present"], t("presentation mode"),
+                   help=t("large text, controls tucked away, the animation plays by itself")):
+            st.html(PRESENT_CSS)
+
+
+def page_link(path: str, label: str, icon: str) -> None:
+    """A link to another page that keeps the language and presentation mode.
+
+    A plain link, not st.page_link: Streamlit's in-app page switch drops the query string, and the language
+    must survive it. The new page loads fresh, from its URL, like any shared link.
+    """
+    query = urlencode(carried())  # only lang (one of LANGS) and present=true: nothing from the user verbatim
+    url = "./" + (Path(path).stem.split("_", 1)[1] if path != "app.py" else "")
+    href = html.escape(url + ("?" + query if query else ""))
+    st.markdown(f'{icon} <a href="{href}" target="_self">{html.escape(label)}</a>', unsafe_allow_html=True)
+
+
+def carried() -> dict[str, str]:
+    """What a link to another page keeps: the language and presentation mode."""
+    out = {"lang": lang()} if lang() != "en" else {}
+    return {**out, "present": "true"} if presenting() else out
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get("present"))

@@ -1,0 +1,122 @@
+"""What pages show of a run, worded here: its summary, the step inspector, the race's ranking, downloads."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.explore.race import Rank
+from core.io import codegen, exports
+from core.optimizers import get_optimizer
+from core.run import Reason, RunConfig, Trajectory
+from ui.compute import cached_step
+from ui.controls import control
+from ui.i18n import say, t
+from ui.page import presenting
+from ui.params import Param
+
+
+def surface_chart(fig: go.Figure, key: str) -> None:
+    """The animated 3D chart; in presentation mode as a standalone page that starts playing by itself."""
+    if presenting():
+        st.iframe(fig.to_html(include_plotlyjs=True, auto_play=True, full_html=True), height=600)
+    else:
+        st.plotly_chart(fig, width="stretch", key=key)
+
+
+def run_summary(traj: Trajectory) -> None:
+    """End point, f there, the nearest known minimum, why and when it stopped; a warning if it diverged or ran out
+    of time."""
+    s = traj.summary()
+    cols = [*st.columns(3), *st.columns(3)]
+    cols[0].metric(t("end point"), f"({s.end[0]:.5f}, {s.end[1]:.5f})")
+    cols[1].metric(t("f at the end"), f"{s.f:.4g}")
+    if s.nearest is None:
+        cols[2].metric(t("nearest minimum"), t("none"))
+    else:
+        cols[2].metric(t("nearest minimum"), f"({s.nearest[0]:g}, {s.nearest[1]:g})",
+                       t("distance {d}", d=f"{s.distance:.2e}"), delta_color="off")
+    cols[3].metric(t("stopped"), t(s.reason.words))
+    cols[4].metric(t("steps run"), f"{s.steps:,}")
+    cols[5].metric(t("time"), f"{s.seconds:.2f} s")
+    if s.reason == Reason.TIME_LIMIT:
+        st.warning(t("Stopped after {seconds} s, the time limit of one run, at step {step}: fewer steps, a larger "
+                     "learning rate or a looser tolerance finish sooner.", seconds=f"{s.seconds:.1f}",
+                     step=f"{s.steps:,}"))
+    if s.reason == Reason.DIVERGED:
+        st.warning(t("Diverged at step {step}: the point left the picture (|x| or |y| beyond {radius}) or f "
+                     "stopped being a finite number. The path is drawn up to step {last}.",
+                     step=f"{s.steps + 1:,}", radius=f"{traj.objective.escape_radius:g}", last=f"{s.steps:,}"))
+
+
+def ranking_table(rows: list[Rank]) -> None:
+    """A race's runs, fastest to arrive first: the columns worded in the page's language."""
+    st.dataframe({t("run"): [r.label for r in rows], t("steps to f − f* < 1e-6"): [r.steps_to_reach for r in rows],
+                  t("final f"): [r.final_f for r in rows],
+                  t("minimum reached"): ["—" if r.reached is None else "({:g}, {:g})".format(*r.reached)
+                                         for r in rows],
+                  t("stopped"): [t(r.reason.words) for r in rows], t("steps run"): [r.steps for r in rows]},
+                 hide_index=True, width="stretch")
+
+
+def step_inspector(schema: dict[str, Param], config: RunConfig, traj: Trajectory, row: int = 0,
+                   key: str = "k") -> None:
+    """Step k of one start: x_k, f, the gradient, torch's optimizer state, and the update rule with numbers."""
+    end = int(traj.end[row])
+    if end < 1:
+        st.caption(t("The run stopped before its first step: nothing to inspect."))
+        return
+    k = control(schema[key].but(high=end - 1), t("step k"))
+    try:
+        s = cached_step(config, min(k, end - 1), row)
+    except ValueError as err:
+        st.error(say(err))
+        return
+    cols = st.columns(3)
+    cols[0].metric("x_k", f"({s.x[0]:.6g}, {s.x[1]:.6g})")
+    cols[1].metric("f(x_k)", f"{s.f:.6g}")
+    cols[2].metric(t("∇f(x_k) by autograd"), f"({s.grad[0]:.4g}, {s.grad[1]:.4g})")
+    state = sorted(set(s.before) | set(s.after))
+    if state:
+        st.write(t("torch.optim.{name} state, read from `optimizer.state`:",
+                   name=get_optimizer(config.optimizer).name))
+        st.dataframe({t("entry"): state, t("entering step k"): [_show(s.before.get(n)) for n in state],
+                      t("after step k"): [_show(s.after.get(n)) for n in state]}, hide_index=True, width="stretch")
+    for line in s.lines:
+        st.latex(line)
+    run_next = traj.positions[k + 1, row].astype(np.float64)
+    cols = st.columns(3)
+    cols[0].metric(t("x_{k+1} from torch's step()"), f"({s.x_next[0]:.7g}, {s.x_next[1]:.7g})")
+    if s.x_formula is None:
+        cols[1].metric(t("by hand"), t("no closed form"),
+                       help=t("LBFGS: a line search along a quasi-Newton direction, many evaluations per step"))
+    else:
+        cols[1].metric(t("by the rule above"), f"({s.x_formula[0]:.7g}, {s.x_formula[1]:.7g})",
+                       t("difference {d}", d=f"{s.diff:.1e}"), delta_color="off")
+    cols[2].metric(t("the run's x_{k+1}"), f"({run_next[0]:.7g}, {run_next[1]:.7g})",
+                   t("difference {d}", d=f"{float(np.abs(run_next - s.x_next).max()):.1e}"), delta_color="off")
+
+
+def _show(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, np.ndarray):
+        return "(" + ", ".join(f"{float(a):.6g}" for a in v) + ")"
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def downloads(traj: Trajectory, surface: go.Figure, name: str = "descent") -> None:
+    """The run as CSV and JSON, the 3D figure as a standalone HTML file, and the run as a torch script.
+
+    Each file is made only when its button is pressed (a callable as data).
+    """
+    cols = st.columns(4)
+    cols[0].download_button(t("CSV"), lambda: exports.to_csv(traj), f"{name}.csv", "text/csv", on_click="ignore")
+    cols[1].download_button(t("JSON"), lambda: exports.to_json(traj), f"{name}.json", "application/json",
+                            on_click="ignore")
+    cols[2].download_button(t("Figure (HTML)"), lambda: surface.to_html(include_plotlyjs=True, auto_play=False),
+                            f"{name}.html", "text/html", on_click="ignore")
+    cols[3].download_button(t("As code (.py)"), lambda: codegen.as_code(traj), f"{name}.py", "text/x-python",
+                            on_click="ignore")

@@ -1,0 +1,74 @@
+"""Line charts: f - f* against the step (the loss curve) and a learning-rate sweep's outcomes."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.run import Reason
+from viz.style import (
+    CONVERGED_COLOR,
+    DIVERGED_COLOR,
+    IDLE_COLOR,
+    MARGIN,
+    PATH_COLOR,
+    TITLED_MARGIN,
+    Path,
+    Words,
+    frame_steps,
+    same,
+)
+
+
+def loss_figure(paths: list[Path], max_points: int = 2000, tr: Words = same) -> go.Figure:
+    """f(x_k) - f* against k on a log axis (f itself, linear, when the objective has no known minimum)."""
+    best = paths[0].traj.objective.f_star
+    fig = go.Figure()
+    for p in paths:
+        steps = frame_steps(p.end, max_points)
+        f = p.traj.losses[steps, p.row].astype(np.float64)
+        fig.add_trace(go.Scatter(x=steps, y=f if best is None else f - best, mode="lines", name=p.label,
+                                 line=dict(color=p.color),
+                                 hovertemplate=tr("step") + " %{x}<br>%{y:.4g}<extra></extra>"))
+    title, kind = ("f(x_k)", "linear") if best is None else ("f(x_k) − f*", "log")
+    fig.update_layout(height=300, margin=MARGIN, xaxis_title=tr("step k"), showlegend=len(paths) > 1,
+                      yaxis=dict(type=kind, title=title, exponentformat="power"))
+    return fig
+
+
+def sweep_figure(lrs: np.ndarray, final_f: np.ndarray, steps: np.ndarray, reason: tuple[str, ...],
+                 best: float | None, tr: Words = same) -> go.Figure:
+    """Final f (minus f* when known) and steps run against the learning rate, diverged runs marked."""
+    diverged = np.array([r == Reason.DIVERGED for r in reason])
+    converged = np.array([r == Reason.CONVERGED for r in reason])
+    gap = final_f.astype(np.float64) - (best or 0.0)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=(tr("final f − f*" if best is not None else "final f"), tr("steps run")))
+    ok = ~diverged
+    fig.add_trace(go.Scatter(x=lrs[ok], y=gap[ok], mode="lines+markers", name=tr("final f"),
+                             line=dict(color=PATH_COLOR)), 1, 1)
+    fig.add_trace(go.Scatter(x=lrs, y=steps, mode="markers", name=tr("steps run"),
+                             marker=dict(color=np.where(converged, CONVERGED_COLOR, IDLE_COLOR), size=8)), 2, 1)
+    for lr in lrs[diverged]:
+        fig.add_vline(x=float(lr), line=dict(color=DIVERGED_COLOR, width=1, dash="dot"))
+    fig.update_xaxes(type="log", title_text=tr("learning rate"), row=2, col=1)
+    fig.update_xaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log" if best is not None else "linear", exponentformat="power", row=1, col=1)
+    fig.update_layout(height=560, margin=TITLED_MARGIN, showlegend=False)
+    return fig
+
+
+def heatmap_figure(z: np.ndarray, title: str, zmax: float, tr: Words = same) -> go.Figure:
+    """A [K, n] matrix (w.grad, or its hand formula) on a diverging scale centred at 0."""
+    fig = go.Figure(go.Heatmap(z=z, colorscale="RdBu", zmid=0, zmin=-zmax, zmax=zmax,
+                               hovertemplate="k=%{y}, j=%{x}<br>%{z:.6g}<extra></extra>"))
+    fig.update_layout(title=title, height=120 + 30 * z.shape[0], margin=TITLED_MARGIN,
+                      xaxis_title=tr("j (input)"), yaxis=dict(title=tr("k (output)"), autorange="reversed"))
+    return fig
+
+
+def losses_figure(losses: list[float], tr: Words = same) -> go.Figure:
+    """A loss per step on a log axis (the perceptron page's descent on w)."""
+    fig = go.Figure(go.Scatter(y=losses, mode="lines+markers", marker=dict(size=4)))
+    fig.update_layout(height=280, margin=MARGIN, xaxis_title=tr("step"), yaxis=dict(title="loss", type="log"))
+    return fig

@@ -1,0 +1,109 @@
+"""Flat views of the objective: the clickable contour with the paths and -grad f arrows, and basin maps."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.explore.basins import DIVERGED, ELSEWHERE, NOT_CONVERGED, Outcome
+from core.grid import Surface, gradient_field
+from core.objectives import Objective
+from viz.style import (
+    COLORS,
+    DIVERGED_COLOR,
+    ELSEWHERE_COLOR,
+    IDLE_COLOR,
+    MARGIN,
+    MIN_COLOR,
+    Path,
+    Words,
+    frame_steps,
+    same,
+)
+
+CLICK_GRID = 41  # points per axis of the invisible marker grid that makes the contour clickable
+
+
+def _arrows(objective: Objective) -> go.Scatter:
+    pts, unit, norm = gradient_field(objective)
+    cell = 0.8 * min(np.ptp(objective.x_range), np.ptp(objective.y_range)) / 16
+    tips = pts + cell * unit
+    nan = np.full(len(pts), np.nan)
+    x = np.column_stack([pts[:, 0], tips[:, 0], nan]).ravel()
+    y = np.column_stack([pts[:, 1], tips[:, 1], nan]).ravel()
+    return go.Scatter(x=x, y=y, mode="lines+markers", name="−∇f", hoverinfo="skip", line=dict(color="white", width=1),
+                      marker=dict(symbol="arrow", size=7, angleref="previous", color="white",
+                                  opacity=np.column_stack([0 * norm, 1 + 0 * norm, 0 * norm]).ravel()))
+
+
+def _click_grid(objective: Objective, tr: Words) -> go.Scatter:
+    """Invisible markers: Streamlit reports selections only on marker traces, so these make the contour clickable."""
+    gx, gy = np.meshgrid(np.linspace(*objective.x_range, CLICK_GRID), np.linspace(*objective.y_range, CLICK_GRID))
+    return go.Scatter(x=gx.ravel().round(4), y=gy.ravel().round(4), mode="markers",
+                      name=tr("click to start here"), marker=dict(size=12, opacity=0),
+                      hovertemplate=tr("start here") + ": (%{x:.3g}, %{y:.3g})<extra></extra>")
+
+
+def contour_figure(paths: list[Path], surf: Surface, scale: str = "f", arrows: bool = False,
+                   clickable: bool = False, max_points: int = 2000, tr: Words = same) -> go.Figure:
+    """2D contour of the objective with the paths, their starts and ends, and the known minima."""
+    objective = paths[0].traj.objective
+    minima = np.array(objective.minima).reshape(-1, 2)
+    traces = [go.Contour(x=surf.xs, y=surf.ys, z=surf.height(surf.f, scale).astype(np.float32), colorscale="Viridis",
+                         ncontours=30, showscale=False, name="f", hoverinfo="skip")]
+    if arrows:
+        traces.append(_arrows(objective))
+    traces.append(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name=tr("known minima"),
+                             marker=dict(symbol="x", size=10, color=MIN_COLOR)))
+    for p in paths:
+        steps = frame_steps(p.end, max_points)
+        xy = p.traj.positions[steps, p.row]
+        traces += [
+            go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", name=p.label, line=dict(color=p.color, width=2.5),
+                       customdata=steps,
+                       hovertemplate=tr("step") + " %{customdata}<br>x=%{x:.5f}<br>y=%{y:.5f}<extra></extra>"),
+            go.Scatter(x=xy[[0, -1], 0], y=xy[[0, -1], 1], mode="markers", showlegend=False, name=p.label,
+                       hoverinfo="skip",
+                       marker=dict(size=9, color=[p.color, "white"], line=dict(width=1.5, color=p.color))),
+        ]
+    if clickable:
+        traces.append(_click_grid(objective, tr))
+    fig = go.Figure(traces)
+    fig.update_layout(height=480, margin=MARGIN, showlegend=len(paths) > 1,
+                      legend=dict(x=0, y=1, bgcolor="rgba(255,255,255,0.7)"), clickmode="event+select",
+                      xaxis=dict(range=list(objective.x_range), title="x", constrain="domain"),
+                      yaxis=dict(range=list(objective.y_range), title="y", scaleanchor="x"))
+    return fig
+
+
+def category_label(objective: Objective, code: int, tr: Words = same) -> str:
+    """A basin category in words: 'minimum (x, y)' for a known minimum's index, else the outcome's name."""
+    if code >= 0:
+        x, y = objective.minima[code]
+        return tr("minimum {at}").replace("{at}", f"({x:g}, {y:g})")
+    return tr(Outcome(code).words)
+
+
+BASIN_COLORS = {DIVERGED: DIVERGED_COLOR, NOT_CONVERGED: IDLE_COLOR, ELSEWHERE: ELSEWHERE_COLOR}
+
+
+def basin_figure(objective: Objective, xs: np.ndarray, ys: np.ndarray, category: np.ndarray,
+                 steps: np.ndarray, tr: Words = same) -> go.Figure:
+    """Each start of the grid coloured by where it ended; hover gives the category and steps taken."""
+    cats = sorted(set(np.unique(category).tolist()))
+    palette = {i: COLORS[(i + 1) % len(COLORS)] for i in range(len(objective.minima))} | BASIN_COLORS
+    names = {c: category_label(objective, c, tr) for c in [*range(len(objective.minima)), *Outcome]}
+    index = {c: j for j, c in enumerate(cats)}
+    z = np.vectorize(index.get)(category)
+    n = len(cats)
+    scale = [[(j + e) / n, palette[c]] for j, c in enumerate(cats) for e in (0, 1)]
+    text = np.vectorize(names.get)(category)
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=z, zmin=-0.5, zmax=n - 0.5, colorscale=scale, customdata=steps,
+                               text=text, colorbar=dict(tickvals=list(range(n)), ticktext=[names[c] for c in cats]),
+                               hovertemplate=tr("start") + " (%{x:.3g}, %{y:.3g})<br>%{text}<br>%{customdata} "
+                               + tr("steps") + "<extra></extra>"))
+    minima = np.array(objective.minima).reshape(-1, 2)
+    fig.add_trace(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name=tr("known minima"),
+                             marker=dict(symbol="x", size=11, color="black")))
+    fig.update_layout(height=560, margin=MARGIN, showlegend=False,
+                      xaxis=dict(title="x0", constrain="domain"), yaxis=dict(title="y0", scaleanchor="x"))
+    return fig
