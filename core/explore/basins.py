@@ -63,7 +63,7 @@ def classify(objective: Objective, ends: Endpoints) -> np.ndarray:
         out[close] = nearest[close]
         out[~close & (reason == Reason.CONVERGED)] = ELSEWHERE
     else:
-        out[reason == "converged"] = ELSEWHERE
+        out[reason == Reason.CONVERGED] = ELSEWHERE
     out[reason == Reason.DIVERGED] = DIVERGED
     return out
 

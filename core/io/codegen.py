@@ -5,7 +5,7 @@ import inspect
 
 from core import expr, objectives
 from core.optimizers import get_optimizer
-from core.run import RunConfig, Trajectory
+from core.run import Reason, RunConfig, Trajectory
 
 HEADER = '''"""Descent Lab run, as a plain torch script: {what}."""
 import math
@@ -57,6 +57,6 @@ def as_code(traj: Trajectory, row: int = 0, log_every: int | None = None) -> str
     body += [f"    if step % {every} == 0:",
              "        print('step{}:x={},f(x)={}'.format(step, x.tolist(), pred.item()))",
              f"print('end:x={{}},f(x)={{}}'.format(x.tolist(), {name}(x).item()))", ""]
-    if traj.reason[row] == "diverged":
+    if traj.reason[row] == Reason.DIVERGED:
         body.insert(-1, "# one more step and the point leaves the picture (or f is not finite): the app stops here")
     return "\n".join(body)
