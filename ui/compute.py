@@ -15,6 +15,7 @@ from core.explore.sweep import sweep
 from core.grid import Surface, surface
 from core.objectives import get_objective
 from core.run import Endpoints, RunConfig, Trajectory, run
+from core.run.broker import Broker
 from core.run.inspector import Step, inspect_step
 from ui.i18n import t, words
 from viz.charts import loss_figure
@@ -71,10 +72,23 @@ def _computed(work: Callable[..., Any], *args: Any) -> Any:
     return out
 
 
+@st.cache_resource(show_spinner=False)
+def broker() -> Broker | None:
+    """The process's run broker: runs asked for together by several sessions are made as one torch.optim run.
+    DESCENT_BATCHING=0 turns it off (bench/load.py measures both)."""
+    return None if os.environ.get("DESCENT_BATCHING", "1") == "0" else Broker(lock=COMPUTE)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_run(config: RunConfig) -> Trajectory:
     """The run for config, computed once; a run longer than half a second shows a progress bar."""
-    return _computed(run, config)
+    shared = broker()
+    if shared is None:
+        return _computed(run, config)
+    bar = ProgressBar()
+    out = shared.submit(config, bar)
+    bar.close()
+    return out
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -62,16 +62,21 @@ def _with_lr(config: RunConfig, lr: float) -> tuple[tuple[str, Any], ...]:
 
 
 class Runner:
-    """The optimizer over one [K, 2] parameter (or K [1, 2] parameters, one group per learning rate)."""
+    """The optimizer over one [K, 2] parameter, or over parameter groups of rows: one per learning rate (lrs), or
+    one per set of hyperparameters (groups: each a full dict of values and how many rows it has)."""
 
     def __init__(self, config: RunConfig, spec: OptimizerSpec, starts: tuple[Point, ...],
-                 lrs: tuple[float, ...] = ()) -> None:
+                 lrs: tuple[float, ...] = (), groups: tuple[tuple[dict, int], ...] = ()) -> None:
         self.config, self.spec = config, spec
         self.objective = config.objective_spec
         dtype = DTYPES[config.dtype]
         start = torch.tensor(starts, dtype=dtype)
         values = config.hyper_values
-        if lrs:
+        if groups:  # torch.optim's own mechanism; no foreach, so each row's numbers are those of a run alone
+            self.params = [rows.clone().requires_grad_() for rows in start.split([n for _, n in groups])]
+            self.optimizer = spec.build([{"params": [p], **hypers} for p, (hypers, _) in zip(self.params, groups)],
+                                        values)
+        elif lrs:
             for lr in lrs:
                 spec.hyper("lr").check(lr)
             self.params = [row.clone().requires_grad_() for row in start.split(len(starts) // len(lrs))]
