@@ -1,15 +1,20 @@
-"""Many people at once: concurrent sessions against one `streamlit run` server on loopback (prints figures).
+"""A class on one hosted link: concurrent clients against one `streamlit run` server on loopback (prints figures).
 
-    python bench/load.py [--sessions 20] [--reruns 500]
+    python bench/load.py --scenario clicks --clients 30      # or lrs, mixed, scene; all: every scenario
+    python bench/load.py --soak 500                          # one session, 500 reruns: the server's memory
 
-Clients speak Streamlit's own websocket protocol (BackMsg/ForwardMsg protobufs, as the browser does). Each
-client opens /Descent with its own settings, then twice more with one setting changed (a new session from the
-changed link: a rerun's query string only seeds widgets that have no state yet, so a changed link is the honest
-way to change a setting without replaying the browser's widget ids), and reads the summary numbers the page
-sends back. Every session's end point is
-compared with core.run.run for that session's settings, computed in this process: no cross-talk through
-caches or torch state. Reported: median and 95th percentile from the changed setting to the finished rerun;
-the server's resident memory over many reruns of one session; both with torch at 1 thread and at its default.
+Clients speak Streamlit's own websocket protocol (BackMsg/ForwardMsg protobufs, as the browser does). Each client
+first opens /Descent as the scenario's class has it; then all change a setting at the same moment (a new session
+from the changed link: a rerun's query string only seeds widgets that have no state yet, so a changed link is the
+honest way to change a setting without replaying the browser's widget ids), and the time from the change to the
+finished page is measured. Every client's end point is compared with core's own run for its settings, computed
+in this process ("wrong" counts those that differ). Each scenario runs once with the run broker on and once with
+it off (DESCENT_BATCHING=0), each on a fresh server, and prints one line per run:
+
+    scenario NAME: N clients, batching on|off, p50 X s, p95 Y s, wrong 0
+
+Scenarios: clicks (same settings, everyone their own start point), lrs (Adam, everyone their own learning rate),
+mixed (five optimizers with their own settings), scene (everyone opens the same scene link).
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,23 +33,40 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from core.optimizers import get_optimizer  # noqa: E402
 from core.run import make_config, run  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
+from ui.params import log_options  # noqa: E402
+from ui.scenes import SCENES  # noqa: E402
 
-OPTS = (("adam", 0.01), ("sgd", 0.001), ("rmsprop", 0.01), ("adagrad", 0.5), ("nadam", 0.01))
-
-
-def settings(i: int, round_: int) -> tuple[str, dict]:
-    """Session i's query string for its round-th rerun, and the same settings for core."""
-    opt, lr = OPTS[i % len(OPTS)]
-    x0, y0 = round(-4 + 0.4 * i, 1), round(1.5 - 0.1 * round_, 1)
-    query = f"opt={opt}&lr={lr}&x0={x0}&y0={y0}&steps=1000"
-    return query, {"optimizer": opt, "hypers": {"lr": lr}, "starts": [(x0, y0)], "steps": 1000}
+MIXED = (("adam", 0.01), ("sgd", 0.001), ("rmsprop", 0.01), ("adagrad", 0.5), ("nadam", 0.01))
+ADAM_LRS = [v for v in log_options(1e-6, 10.0, 1e-3) if v <= 0.5]
 
 
-def expected_end(cfg: dict) -> str:
-    traj = run(make_config(cfg["hypers"], optimizer=cfg["optimizer"], starts=cfg["starts"], steps=cfg["steps"]))
-    (x, y), _ = traj.final()
+def scenario_query(name: str, i: int) -> str:
+    """Client i's changed link in a scenario (before the change every client has the page at its defaults)."""
+    if name == "clicks":
+        return f"x0={-4 + 8 * (i % 10) / 9:.4g}&y0={-4 + 8 * (i // 10) / 4:.4g}"
+    if name == "lrs":
+        return f"lr={ADAM_LRS[i % len(ADAM_LRS)]:g}&x0={-3 + 0.1 * (i // len(ADAM_LRS)):.4g}"
+    if name == "mixed":
+        opt, lr = MIXED[i % len(MIXED)]
+        return f"opt={opt}&lr={lr:g}&x0={-4 + 0.4 * i:.4g}&y0=1.5"
+    scene = next(s for s in SCENES if s.key == "momentum")
+    return scene.link().split("?", 1)[1]
+
+
+def expected_end(query: str) -> str:
+    """The end point core's own run gives for a /Descent link (defaults as the page has them)."""
+    q = dict(parse_qsl(query))
+    opt = q.get("opt", "adam")
+    spec = get_optimizer(opt)
+    hypers = {k.removeprefix(f"{opt}_"): spec.hyper(k.removeprefix(f"{opt}_")).parse(v) for k, v in q.items()
+              if k == "lr" or k.startswith(f"{opt}_")}
+    tol = q.get("tol", "0.0001")
+    config = make_config(hypers, optimizer=opt, starts=[(float(q.get("x0", 0)), float(q.get("y0", 0)))],
+                         steps=int(q.get("steps", 2000)), tol=None if tol == "off" else float(tol))
+    (x, y), _ = run(config).final()
     return f"({x:.5f}, {y:.5f})"
 
 
@@ -67,15 +90,56 @@ async def rerun(ws, query: str) -> tuple[float, dict[str, str]]:
             return time.perf_counter() - started, metrics
 
 
-async def session(url: str, i: int, rounds: int, times: list, wrong: list) -> None:
-    for r in range(rounds):
-        query, cfg = settings(i, r)
-        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-            seconds, metrics = await rerun(ws, query)
-        if r:  # the first load is not a changed setting
-            times.append(seconds)
-        if metrics.get("end point") != expected_end(cfg):
-            wrong.append((i, r, metrics.get("end point"), expected_end(cfg)))
+async def load(url: str, query: str) -> tuple[float, dict[str, str]]:
+    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+        return await rerun(ws, query)
+
+
+async def client(url: str, name: str, i: int, go: asyncio.Event, ready: list, out: list) -> None:
+    await load(url, "")  # the page as the class has it before the change
+    ready.append(i)
+    await go.wait()
+    query = scenario_query(name, i)
+    seconds, metrics = await load(url, query)
+    out.append((seconds, metrics.get("end point"), query))
+
+
+async def crowd(url: str, name: str, clients: int) -> list:
+    go, ready, out = asyncio.Event(), [], []
+    tasks = [asyncio.create_task(client(url, name, i, go, ready, out)) for i in range(clients)]
+    while len(ready) < clients:
+        await asyncio.sleep(0.05)
+    go.set()
+    await asyncio.gather(*tasks)
+    return out
+
+
+async def warm_scenes(url: str, query: str, limit: float = 120.0) -> float:
+    """Until a scene link opens from cache (the server computes every scene once, in the background)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        seconds, _ = await load(url, query)
+        if seconds < 0.5:
+            break
+        await asyncio.sleep(0.5)
+    return time.perf_counter() - started
+
+
+def scenario(name: str, clients: int, batching: bool) -> None:
+    env = {"DESCENT_BATCHING": "1" if batching else "0"}
+    with streamlit_server(ROOT, env=env) as base:
+        url = base.replace("http", "ws") + "/_stcore/stream"
+        cold, _ = asyncio.run(load(url, ""))
+        if name == "scene":
+            asyncio.run(warm_scenes(url, scenario_query("scene", 0)))
+        out = asyncio.run(crowd(url, name, clients))
+    times = [s for s, _, _ in out]
+    expected = {q: expected_end(q) for q in {q for _, _, q in out}}
+    wrong = sum(end != expected[q] for _, end, q in out)
+    p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+    print(f"scenario {name}: {clients} clients, batching {'on' if batching else 'off'}, "
+          f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, wrong {wrong}", flush=True)
+    print(f"  (cold start: the first page of the fresh server took {cold:.2f} s)", file=sys.stderr)
 
 
 def rss_mb(pid: int) -> float:
@@ -85,48 +149,39 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def soak(url: str, pid: int, reruns: int) -> tuple[float, float, float]:
+def soak(reruns: int) -> None:
     """One session, many reruns over a few settings (so caches are warm): RSS after warm-up and at the end."""
-    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-        warm = min(50, reruns // 5)
-        start = None
-        for r in range(reruns):
-            await rerun(ws, settings(r % 5, r % 3)[0])
-            if r + 1 == warm:
-                start = rss_mb(pid)
-        return start, rss_mb(pid), rss_mb(pid) - start
-
-
-def measure(threads: str, sessions: int, reruns: int) -> None:
     procs: list = []
-    with streamlit_server(ROOT, env={"DESCENT_TORCH_THREADS": threads}, procs=procs) as base:
+    with streamlit_server(ROOT, procs=procs) as base:
         url = base.replace("http", "ws") + "/_stcore/stream"
-        times: list[float] = []
-        wrong: list = []
 
-        async def crowd() -> None:
-            await asyncio.gather(*(session(url, i, 3, times, wrong) for i in range(sessions)))
+        async def go() -> tuple[float, float]:
+            async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+                start = None
+                for r in range(reruns):
+                    await rerun(ws, scenario_query("mixed", r % 5))
+                    if r + 1 == min(50, reruns // 5):
+                        start = rss_mb(procs[0].pid)
+                return start, rss_mb(procs[0].pid)
 
-        t0 = time.perf_counter()
-        asyncio.run(crowd())
-        wall = time.perf_counter() - t0
-        q = statistics.quantiles(times, n=20)
-        label = "1 thread" if threads == "1" else "torch's default threads"
-        print(f"[{label}] {sessions} concurrent clients x 2 changed settings: median {statistics.median(times):.2f} s,"
-              f" p95 {q[-1]:.2f} s, all done in {wall:.1f} s; wrong numbers: {len(wrong)} {wrong[:3]}")
-        if reruns:
-            before, after, growth = asyncio.run(soak(url, procs[0].pid, reruns))
-            print(f"[{label}] {reruns} reruns in one session: server RSS {before:.0f} MB after warm-up, "
-                  f"{after:.0f} MB at the end, growth {growth:+.1f} MB (target < 50 MB)")
+        before, after = asyncio.run(go())
+    print(f"soak: {reruns} reruns in one session: server RSS {before:.0f} MB after warm-up, {after:.0f} MB at the "
+          f"end, growth {after - before:+.1f} MB (target < 50 MB)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sessions", type=int, default=20, choices=range(1, 101), metavar="1..100")
-    parser.add_argument("--reruns", type=int, default=500, choices=range(0, 5001), metavar="0..5000")
+    parser.add_argument("--scenario", choices=("clicks", "lrs", "mixed", "scene", "all"), default="all")
+    parser.add_argument("--clients", type=int, default=30, choices=range(1, 201), metavar="1..200")
+    parser.add_argument("--soak", type=int, default=0, choices=range(0, 5001), metavar="0..5000",
+                        help="also run one session this many times and report the server's memory")
     args = parser.parse_args()
-    measure("1", args.sessions, args.reruns)
-    measure("0", args.sessions, 0)  # 0: leave torch's default (one thread per core)
+    names = ("clicks", "lrs", "mixed", "scene") if args.scenario == "all" else (args.scenario,)
+    for name in names:
+        for batching in (True, False):
+            scenario(name, args.clients, batching)
+    if args.soak:
+        soak(args.soak)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from ui.controls import (
 )
 from ui.i18n import lang, t
 from ui.page import page
-from ui.panels import downloads, run_summary, step_inspector, surface_chart
+from ui.panels import chart, downloads, run_summary, step_inspector, surface_chart
 from ui.params import Param
 
 SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
@@ -77,9 +77,9 @@ with page("Descent", "Descent") as schema:
     surface, contour, loss = cached_figures(((config, 0, t("path")),), scale, arrows, lang())
     surface_chart(surface, "surface")
     left, right = st.columns(2)
-    left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
+    chart(contour, "contour", left, on_select=take_start, selection_mode="points")
     left.caption(t("Click the contour to start there."))
-    right.plotly_chart(loss, width="stretch", key="loss")
+    chart(loss, "loss", right)
     downloads(traj, surface)
     with st.expander(t("This run as a torch script"), expanded=False):
         st.code(codegen.as_code(traj), language="python")

@@ -17,7 +17,7 @@ from ui.controls import (
 )
 from ui.i18n import lang, t
 from ui.page import page
-from ui.panels import ranking_table, step_inspector, surface_chart
+from ui.panels import chart, ranking_table, step_inspector, surface_chart
 from ui.params import DEFAULT_RUNS, Param
 from viz.style import COLORS, Path
 
@@ -70,9 +70,9 @@ with page("Compare", "Compare") as schema:
     surface, contour, loss = cached_figures(runs, scale, arrows, lang())
     surface_chart(surface, "surface")
     left, right = st.columns(2)
-    left.plotly_chart(contour, width="stretch", key="contour", on_select=take_start, selection_mode="points")
+    chart(contour, "contour", left, on_select=take_start, selection_mode="points")
     left.caption(t("Click the contour to move the chosen run's start there."))
-    right.plotly_chart(loss, width="stretch", key="loss")
+    chart(loss, "loss", right)
     st.subheader(t("Ranking"))
     ranking_table(ranking(paths))
     with st.expander(t("Step inspector"), expanded=False):

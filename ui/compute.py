@@ -6,7 +6,6 @@ import threading
 import time
 from typing import Any, Callable
 
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -114,9 +113,9 @@ def cached_surface(objective_key: str, expr: str = "", bounds: tuple[float, ...]
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_figures(runs: tuple[tuple[RunConfig, int, str], ...], scale: str, arrows: bool = False,
-                   language: str = "en") -> tuple[go.Figure, go.Figure, go.Figure]:
+                   language: str = "en") -> tuple[dict, dict, dict]:
     """The 3D animated surface, the clickable contour and the loss curves for runs given as (config, row, label),
-    with the texts inside the figures in `language`."""
+    with the texts inside the figures in `language`: plain dicts, cached as they are sent (viz.style.Prepared)."""
     c0, tr = runs[0][0], words(language)
     surf = cached_surface(c0.objective, c0.expr, c0.bounds)
     paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]

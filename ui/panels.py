@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from core.explore.race import Rank
@@ -16,14 +15,20 @@ from ui.controls import control
 from ui.i18n import say, t
 from ui.page import presenting
 from ui.params import Param
+from viz.style import Prepared
 
 
-def surface_chart(fig: go.Figure, key: str) -> None:
+def chart(spec: dict, key: str, where: Any = None, **kwargs: Any) -> Any:
+    """A figure dict built by viz, sent as it is (viz.style.Prepared)."""
+    return (where or st).plotly_chart(Prepared(spec), width="stretch", key=key, **kwargs)
+
+
+def surface_chart(spec: dict, key: str) -> None:
     """The animated 3D chart; in presentation mode as a standalone page that starts playing by itself."""
     if presenting():
-        st.iframe(fig.to_html(include_plotlyjs=True, auto_play=True, full_html=True), height=600)
+        st.iframe(Prepared(spec).to_html(include_plotlyjs=True, auto_play=True, full_html=True), height=600)
     else:
-        st.plotly_chart(fig, width="stretch", key=key)
+        chart(spec, key)
 
 
 def run_summary(traj: Trajectory) -> None:
@@ -107,7 +112,7 @@ def _show(v: Any) -> str:
     return f"{v:.6g}" if isinstance(v, float) else str(v)
 
 
-def downloads(traj: Trajectory, surface: go.Figure, name: str = "descent") -> None:
+def downloads(traj: Trajectory, surface: dict, name: str = "descent") -> None:
     """The run as CSV and JSON, the 3D figure as a standalone HTML file, and the run as a torch script.
 
     Each file is made only when its button is pressed (a callable as data).
@@ -116,7 +121,8 @@ def downloads(traj: Trajectory, surface: go.Figure, name: str = "descent") -> No
     cols[0].download_button(t("CSV"), lambda: exports.to_csv(traj), f"{name}.csv", "text/csv", on_click="ignore")
     cols[1].download_button(t("JSON"), lambda: exports.to_json(traj), f"{name}.json", "application/json",
                             on_click="ignore")
-    cols[2].download_button(t("Figure (HTML)"), lambda: surface.to_html(include_plotlyjs=True, auto_play=False),
+    cols[2].download_button(t("Figure (HTML)"),
+                            lambda: Prepared(surface).to_html(include_plotlyjs=True, auto_play=False),
                             f"{name}.html", "text/html", on_click="ignore")
     cols[3].download_button(t("As code (.py)"), lambda: codegen.as_code(traj), f"{name}.py", "text/x-python",
                             on_click="ignore")

@@ -20,20 +20,21 @@ from viz.style import (
 )
 
 
-def loss_figure(paths: list[Path], max_points: int = 2000, tr: Words = same) -> go.Figure:
+def loss_figure(paths: list[Path], max_points: int = 2000, tr: Words = same) -> dict:
     """f(x_k) - f* against k on a log axis (f itself, linear, when the objective has no known minimum)."""
     best = paths[0].traj.objective.f_star
-    fig = go.Figure()
+    traces = []
     for p in paths:
         steps = frame_steps(p.end, max_points)
         f = p.traj.losses[steps, p.row].astype(np.float64)
-        fig.add_trace(go.Scatter(x=steps, y=f if best is None else f - best, mode="lines", name=p.label,
-                                 line=dict(color=p.color),
-                                 hovertemplate=tr("step") + " %{x}<br>%{y:.4g}<extra></extra>"))
+        traces.append({"type": "scatter", "x": steps, "y": f if best is None else f - best, "mode": "lines",
+                       "name": p.label, "line": {"color": p.color},
+                       "hovertemplate": tr("step") + " %{x}<br>%{y:.4g}<extra></extra>"})
     title, kind = ("f(x_k)", "linear") if best is None else ("f(x_k) − f*", "log")
-    fig.update_layout(height=300, margin=MARGIN, xaxis_title=tr("step k"), showlegend=len(paths) > 1,
-                      yaxis=dict(type=kind, title=title, exponentformat="power"))
-    return fig
+    layout = {"height": 300, "margin": MARGIN, "xaxis": {"title": {"text": tr("step k")}},
+              "showlegend": len(paths) > 1,
+              "yaxis": {"type": kind, "title": {"text": title}, "exponentformat": "power"}}
+    return {"data": traces, "layout": layout}
 
 
 def sweep_figure(lrs: np.ndarray, final_f: np.ndarray, steps: np.ndarray, reason: tuple[str, ...],

@@ -1,6 +1,8 @@
 """Flat views of the objective: the clickable contour with the paths and -grad f arrows, and basin maps."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -23,56 +25,58 @@ from viz.style import (
 CLICK_GRID = 41  # points per axis of the invisible marker grid that makes the contour clickable
 
 
-def _arrows(objective: Objective) -> go.Scatter:
+@functools.lru_cache(maxsize=32)
+def _arrows(objective: Objective) -> dict:
+    """-grad f as short white arrows on a 15 x 15 grid (by autograd; computed once per objective)."""
     pts, unit, norm = gradient_field(objective)
     cell = 0.8 * min(np.ptp(objective.x_range), np.ptp(objective.y_range)) / 16
     tips = pts + cell * unit
     nan = np.full(len(pts), np.nan)
     x = np.column_stack([pts[:, 0], tips[:, 0], nan]).ravel()
     y = np.column_stack([pts[:, 1], tips[:, 1], nan]).ravel()
-    return go.Scatter(x=x, y=y, mode="lines+markers", name="−∇f", hoverinfo="skip", line=dict(color="white", width=1),
-                      marker=dict(symbol="arrow", size=7, angleref="previous", color="white",
-                                  opacity=np.column_stack([0 * norm, 1 + 0 * norm, 0 * norm]).ravel()))
+    return {"type": "scatter", "x": x, "y": y, "mode": "lines+markers", "name": "−∇f", "hoverinfo": "skip",
+            "line": {"color": "white", "width": 1},
+            "marker": {"symbol": "arrow", "size": 7, "angleref": "previous", "color": "white",
+                       "opacity": np.column_stack([0 * norm, 1 + 0 * norm, 0 * norm]).ravel()}}
 
 
-def _click_grid(objective: Objective, tr: Words) -> go.Scatter:
+def _click_grid(objective: Objective, tr: Words) -> dict:
     """Invisible markers: Streamlit reports selections only on marker traces, so these make the contour clickable."""
     gx, gy = np.meshgrid(np.linspace(*objective.x_range, CLICK_GRID), np.linspace(*objective.y_range, CLICK_GRID))
-    return go.Scatter(x=gx.ravel().round(4), y=gy.ravel().round(4), mode="markers",
-                      name=tr("click to start here"), marker=dict(size=12, opacity=0),
-                      hovertemplate=tr("start here") + ": (%{x:.3g}, %{y:.3g})<extra></extra>")
+    return {"type": "scatter", "x": gx.ravel().round(4), "y": gy.ravel().round(4), "mode": "markers",
+            "name": tr("click to start here"), "marker": {"size": 12, "opacity": 0},
+            "hovertemplate": tr("start here") + ": (%{x:.3g}, %{y:.3g})<extra></extra>"}
 
 
 def contour_figure(paths: list[Path], surf: Surface, scale: str = "f", arrows: bool = False,
-                   clickable: bool = False, max_points: int = 2000, tr: Words = same) -> go.Figure:
-    """2D contour of the objective with the paths, their starts and ends, and the known minima."""
+                   clickable: bool = False, max_points: int = 2000, tr: Words = same) -> dict:
+    """2D contour of the objective with the paths, their starts and ends, and the known minima (a plain dict)."""
     objective = paths[0].traj.objective
     minima = np.array(objective.minima).reshape(-1, 2)
-    traces = [go.Contour(x=surf.xs, y=surf.ys, z=surf.height(surf.f, scale).astype(np.float32), colorscale="Viridis",
-                         ncontours=30, showscale=False, name="f", hoverinfo="skip")]
+    traces = [{"type": "contour", "x": surf.xs, "y": surf.ys, "z": surf.height(surf.f, scale).astype(np.float32),
+               "colorscale": "Viridis", "ncontours": 30, "showscale": False, "name": "f", "hoverinfo": "skip"}]
     if arrows:
         traces.append(_arrows(objective))
-    traces.append(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name=tr("known minima"),
-                             marker=dict(symbol="x", size=10, color=MIN_COLOR)))
+    traces.append({"type": "scatter", "x": minima[:, 0], "y": minima[:, 1], "mode": "markers",
+                   "name": tr("known minima"), "marker": {"symbol": "x", "size": 10, "color": MIN_COLOR}})
     for p in paths:
         steps = frame_steps(p.end, max_points)
         xy = p.traj.positions[steps, p.row]
         traces += [
-            go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", name=p.label, line=dict(color=p.color, width=2.5),
-                       customdata=steps,
-                       hovertemplate=tr("step") + " %{customdata}<br>x=%{x:.5f}<br>y=%{y:.5f}<extra></extra>"),
-            go.Scatter(x=xy[[0, -1], 0], y=xy[[0, -1], 1], mode="markers", showlegend=False, name=p.label,
-                       hoverinfo="skip",
-                       marker=dict(size=9, color=[p.color, "white"], line=dict(width=1.5, color=p.color))),
+            {"type": "scatter", "x": xy[:, 0], "y": xy[:, 1], "mode": "lines", "name": p.label,
+             "line": {"color": p.color, "width": 2.5}, "customdata": steps,
+             "hovertemplate": tr("step") + " %{customdata}<br>x=%{x:.5f}<br>y=%{y:.5f}<extra></extra>"},
+            {"type": "scatter", "x": xy[[0, -1], 0], "y": xy[[0, -1], 1], "mode": "markers", "showlegend": False,
+             "name": p.label, "hoverinfo": "skip",
+             "marker": {"size": 9, "color": [p.color, "white"], "line": {"width": 1.5, "color": p.color}}},
         ]
     if clickable:
         traces.append(_click_grid(objective, tr))
-    fig = go.Figure(traces)
-    fig.update_layout(height=480, margin=MARGIN, showlegend=len(paths) > 1,
-                      legend=dict(x=0, y=1, bgcolor="rgba(255,255,255,0.7)"), clickmode="event+select",
-                      xaxis=dict(range=list(objective.x_range), title="x", constrain="domain"),
-                      yaxis=dict(range=list(objective.y_range), title="y", scaleanchor="x"))
-    return fig
+    layout = {"height": 480, "margin": MARGIN, "showlegend": len(paths) > 1,
+              "legend": {"x": 0, "y": 1, "bgcolor": "rgba(255,255,255,0.7)"}, "clickmode": "event+select",
+              "xaxis": {"range": list(objective.x_range), "title": {"text": "x"}, "constrain": "domain"},
+              "yaxis": {"range": list(objective.y_range), "title": {"text": "y"}, "scaleanchor": "x"}}
+    return {"data": traces, "layout": layout}
 
 
 def category_label(objective: Objective, code: int, tr: Words = same) -> str:

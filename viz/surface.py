@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from core import limits
 from core.grid import Surface
@@ -18,10 +17,12 @@ def _path_xyz(path: Path, surf: Surface, scale: str, steps: np.ndarray, lift: fl
 
 
 def surface_figure(paths: list[Path], surf: Surface, scale: str = "f", max_frames: int = limits.MAX_FRAMES,
-                   frame_ms: int = 40, tr: Words = same) -> go.Figure:
-    """3D surface with the known minima, the paths, and Plotly frames that draw them step by step together.
+                   frame_ms: int = 40, tr: Words = same) -> dict:
+    """3D surface with the known minima and the paths, and Plotly frames that move each path's head along it.
 
-    Trace 0 is the surface, 1 the minima, then each path's line and current point; frames carry only those.
+    A plain figure dict (numpy arrays, Plotly's binary encoding when sent). Trace 0 is the surface, 1 the minima,
+    then each path's line (its steps as drawn, at most max_frames points) and its head; a frame carries only the
+    heads, one point per path, so the data grows with the steps shown, not with frames x steps.
     """
     objective = paths[0].traj.objective
     zr = surf.height(surf.f, scale)
@@ -32,38 +33,30 @@ def surface_figure(paths: list[Path], surf: Surface, scale: str = "f", max_frame
     mz = surf.height(np.array(objective.minima_f()), scale) + 0.02 * span
     minima = np.array(objective.minima).reshape(-1, 2)
     traces = [
-        go.Surface(x=surf.xs, y=surf.ys, z=zr.astype(np.float32), colorscale="Viridis", opacity=0.85,
-                   showscale=False, name="f",
-                   hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>" + tr("height") + "=%{z:.4g}<extra></extra>"),
-        go.Scatter3d(x=minima[:, 0], y=minima[:, 1], z=mz, mode="markers", name=tr("known minima"),
-                     marker=dict(size=5, color=MIN_COLOR, symbol="diamond")),
+        {"type": "surface", "x": surf.xs, "y": surf.ys, "z": zr.astype(np.float32), "colorscale": "Viridis",
+         "opacity": 0.85, "showscale": False, "name": "f",
+         "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<br>" + tr("height") + "=%{z:.4g}<extra></extra>"},
+        {"type": "scatter3d", "x": minima[:, 0], "y": minima[:, 1], "z": mz, "mode": "markers",
+         "name": tr("known minima"), "marker": {"size": 5, "color": MIN_COLOR, "symbol": "diamond"}},
     ]
     for p, xyz in zip(paths, pts):
-        traces += [go.Scatter3d(x=xyz[:, 0], y=xyz[:, 1], z=xyz[:, 2], mode="lines", name=p.label,
-                                line=dict(color=p.color, width=6), legendgroup=p.label),
-                   go.Scatter3d(x=xyz[-1:, 0], y=xyz[-1:, 1], z=xyz[-1:, 2], mode="markers", showlegend=False,
-                                marker=dict(size=5, color=p.color), legendgroup=p.label, name=p.label)]
-    frames = [_frame(pts, j, int(s)) for j, s in enumerate(steps)]
-    fig = go.Figure(traces, frames=frames, _validate=False)  # validating 200 frames costs 0.3 s
-    fig.update_layout(
-        height=560, margin=MARGIN, legend=dict(x=0, y=1),
-        scene=dict(xaxis=dict(range=list(objective.x_range), title="x"),
-                   yaxis=dict(range=list(objective.y_range), title="y"),
-                   zaxis=dict(range=[low, high * 1.05 + 1e-9], title=SCALES[scale]),
-                   camera=dict(eye=dict(x=1.4, y=-1.4, z=1.1))),
-        updatemenus=[_play_buttons(frame_ms, tr)], sliders=[_slider(steps, tr)],
-    )
-    return fig
-
-
-def _frame(pts: list[np.ndarray], j: int, step: int) -> dict:
-    """One animation frame as a plain dict (validated go.Frame objects are far slower to build)."""
-    data = []
-    for xyz in pts:
-        head = xyz[: j + 1]
-        data += [{"type": "scatter3d", "x": head[:, 0], "y": head[:, 1], "z": head[:, 2]},
-                 {"type": "scatter3d", "x": head[-1:, 0], "y": head[-1:, 1], "z": head[-1:, 2]}]
-    return {"name": str(step), "traces": list(range(2, 2 + len(data))), "data": data}
+        traces += [{"type": "scatter3d", "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2], "mode": "lines",
+                    "name": p.label, "line": {"color": p.color, "width": 6}, "legendgroup": p.label},
+                   {"type": "scatter3d", "x": xyz[-1:, 0], "y": xyz[-1:, 1], "z": xyz[-1:, 2], "mode": "markers",
+                    "showlegend": False, "marker": {"size": 7, "color": p.color, "line": {"color": "white",
+                                                                                        "width": 1}},
+                    "legendgroup": p.label, "name": p.label}]
+    heads = list(range(3, 2 + 2 * len(paths), 2))
+    frames = [{"name": str(int(s)), "traces": heads,
+               "data": [{"type": "scatter3d", "x": xyz[j:j + 1, 0], "y": xyz[j:j + 1, 1], "z": xyz[j:j + 1, 2]}
+                        for xyz in pts]} for j, s in enumerate(steps)]
+    layout = {"height": 560, "margin": MARGIN, "legend": {"x": 0, "y": 1},
+              "scene": {"xaxis": {"range": list(objective.x_range), "title": {"text": "x"}},
+                        "yaxis": {"range": list(objective.y_range), "title": {"text": "y"}},
+                        "zaxis": {"range": [low, high * 1.05 + 1e-9], "title": {"text": SCALES[scale]}},
+                        "camera": {"eye": {"x": 1.4, "y": -1.4, "z": 1.1}}},
+              "updatemenus": [_play_buttons(frame_ms, tr)], "sliders": [_slider(steps, tr)]}
+    return {"data": traces, "layout": layout, "frames": frames}
 
 
 def _play_buttons(frame_ms: int, tr: Words) -> dict:
