@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.explore.race import ranking
-from core.run import Reason, RunConfig, make_config
-from ui.compute import cached_figures, cached_run
+from core.run import Reason
+from ui.compute import Runs, cached_figures, cached_run, race_runs
 from ui.controls import (
     control,
     objective_controls,
@@ -20,8 +20,6 @@ from ui.page import page
 from ui.panels import chart, ranking_table, step_inspector, surface_chart
 from ui.params import DEFAULT_RUNS, Param
 from viz.style import COLORS, Path
-
-Runs = tuple[tuple[RunConfig, int, str], ...]  # each run as (config, row of that config, label)
 
 
 def run_controls(schema: dict[str, Param], i: int) -> tuple[str, dict, tuple[float, float]]:
@@ -44,16 +42,7 @@ def controls(schema: dict[str, Param]) -> tuple[Runs, str, bool]:
         control(schema["click_run"].but(options=tuple(range(1, n + 1))),
                 t("a click on the contour sets the start of run"), horizontal=True)
     settings = [run_controls(schema, i) for i in range(1, n + 1)]
-    groups: dict[tuple, list[int]] = {}
-    for i, (opt, hypers, _) in enumerate(settings):
-        groups.setdefault((opt, tuple(sorted(hypers.items()))), []).append(i)
-    runs: list = [None] * n
-    for (opt, hypers), members in groups.items():
-        config = make_config(dict(hypers), objective=fn, optimizer=opt, starts=[settings[i][2] for i in members],
-                             steps=int(steps), tol=tol, expr=text, bounds=bounds)
-        for row, i in enumerate(members):
-            runs[i] = (config, row, f"{i + 1}: {opt} lr={dict(hypers)['lr']:g}")
-    return tuple(runs), scale, arrows
+    return race_runs(settings, objective=fn, steps=int(steps), tol=tol, expr=text, bounds=bounds), scale, arrows
 
 
 def take_start() -> None:

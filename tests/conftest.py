@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 torch.set_num_threads(1)
+os.environ.setdefault("DESCENT_WARM_SCENES", "0")  # tests/test_warm.py warms on purpose; elsewhere it is noise
 
 
 @pytest.fixture(scope="session")

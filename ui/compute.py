@@ -8,12 +8,13 @@ from typing import Any, Callable
 
 import streamlit as st
 import torch
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.explore.basins import BasinMap, basin_map
 from core.explore.sweep import sweep
 from core.grid import Surface, surface
 from core.objectives import get_objective
-from core.run import Endpoints, RunConfig, Trajectory, run
+from core.run import Endpoints, RunConfig, Trajectory, make_config, run
 from core.run.broker import Broker
 from core.run.inspector import Step, inspect_step
 from ui.i18n import t, words
@@ -22,6 +23,7 @@ from viz.plane import contour_figure
 from viz.style import COLORS, Path
 from viz.surface import surface_figure
 
+Runs = tuple[tuple[RunConfig, int, str], ...]  # runs drawn together, each as (config, row of that config, label)
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 # One descent at a time per server process. A descent is a Python loop of many tiny torch calls, each of which
 # releases and retakes the GIL: several loops at once hand the GIL back and forth on every call and all crawl
@@ -53,7 +55,7 @@ class ProgressBar:
         self.started, self.bar = time.perf_counter(), None
 
     def __call__(self, done: int, total: int) -> None:
-        if time.perf_counter() - self.started >= PROGRESS_AFTER:
+        if time.perf_counter() - self.started >= PROGRESS_AFTER and get_script_run_ctx() is not None:
             self.bar = self.bar or st.progress(0.0)
             self.bar.progress(done / total, text=t("step {done} of {total}", done=f"{done:,}", total=f"{total:,}"))
 
@@ -122,3 +124,17 @@ def cached_figures(runs: tuple[tuple[RunConfig, int, str], ...], scale: str, arr
     return (surface_figure(paths, surf, scale, tr=tr),
             contour_figure(paths, surf, scale, arrows=arrows, clickable=True, tr=tr),
             loss_figure(paths, tr=tr))
+
+
+def race_runs(settings: list[tuple[str, dict[str, Any], tuple[float, float]]], **common: Any) -> Runs:
+    """Compare's runs from each run's (optimizer, hyperparameters, start): runs that differ only in their start
+    share one batched config, a row each."""
+    groups: dict[tuple, list[int]] = {}
+    for i, (opt, hypers, _) in enumerate(settings):
+        groups.setdefault((opt, tuple(sorted(hypers.items()))), []).append(i)
+    runs: list = [None] * len(settings)
+    for (opt, hypers), members in groups.items():
+        config = make_config(dict(hypers), optimizer=opt, starts=[settings[i][2] for i in members], **common)
+        for row, i in enumerate(members):
+            runs[i] = (config, row, f"{i + 1}: {opt} lr={dict(hypers)['lr']:g}")
+    return tuple(runs)

@@ -84,11 +84,11 @@ def optimizer_controls(schema: dict[str, Param], prefix: str = "",
         entries = params.hyper_params(spec, h, defaults[h.name], prefix)
         shown = [control(p, h.name if len(entries) == 1 else f"{h.name}[{i}]", help=t(h.help))
                  for i, p in enumerate(entries)]
-        values[h.name] = _hyper_value(h, shown)
+        values[h.name] = hyper_value(h, shown)
     return opt, values
 
 
-def _hyper_value(h: Any, shown: list[Any]) -> Any:
+def hyper_value(h: Any, shown: list[Any]) -> Any:
     """What the optimizer takes: a pair as a tuple, a choice as the registry's value (None, not 'none')."""
     if h.kind == "pair":
         return tuple(shown)

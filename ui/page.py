@@ -3,6 +3,7 @@ from core shown as an error, and the link notice at the end."""
 from __future__ import annotations
 
 import html
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -16,6 +17,7 @@ from ui.compute import warm_up
 from ui.controls import control
 from ui.i18n import lang, say, t
 from ui.params import Param
+from ui.warm import start_warming
 
 PRESENT_CSS = """<style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
@@ -60,6 +62,8 @@ def setup(title: str) -> None:
                        initial_sidebar_state="collapsed" if linked_present else "auto")
     urlstate.start()
     warm_up()
+    if os.environ.get("DESCENT_WARM_SCENES", "1") != "0":
+        start_warming()
     common = {p.key: p for p in params.COMMON}
     with st.sidebar:
         control(common["lang"], "Language · 语言", help="English · 简体中文 (lang=zh)")
