@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -95,7 +97,8 @@ async def load(url: str, query: str) -> tuple[float, dict[str, str]]:
         return await rerun(ws, query)
 
 
-async def client(url: str, name: str, i: int, go: asyncio.Event, ready: list, out: list) -> None:
+async def client(urls: list[str], name: str, i: int, go: asyncio.Event, ready: list, out: list) -> None:
+    url = urls[i % len(urls)]  # several processes: the clients spread evenly, as a load balancer would
     await load(url, "")  # the page as the class has it before the change
     ready.append(i)
     await go.wait()
@@ -104,9 +107,9 @@ async def client(url: str, name: str, i: int, go: asyncio.Event, ready: list, ou
     out.append((seconds, metrics.get("end point"), query))
 
 
-async def crowd(url: str, name: str, clients: int) -> list:
+async def crowd(urls: list[str], name: str, clients: int) -> list:
     go, ready, out = asyncio.Event(), [], []
-    tasks = [asyncio.create_task(client(url, name, i, go, ready, out)) for i in range(clients)]
+    tasks = [asyncio.create_task(client(urls, name, i, go, ready, out)) for i in range(clients)]
     while len(ready) < clients:
         await asyncio.sleep(0.05)
     go.set()
@@ -114,32 +117,40 @@ async def crowd(url: str, name: str, clients: int) -> list:
     return out
 
 
-async def warm_scenes(url: str, query: str, limit: float = 120.0) -> float:
-    """Until a scene link opens from cache (the server computes every scene once, in the background)."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < limit:
-        seconds, _ = await load(url, query)
-        if seconds < 0.5:
-            break
-        await asyncio.sleep(0.5)
-    return time.perf_counter() - started
+def wait_warm(proc, limit: float = 300.0) -> str:
+    """Until the server says it has cached every scene (a class meets a server that has been up a while)."""
+    found: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout:
+            if b"scenes cached" in line:
+                found.append(line.decode().strip())
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(limit)
+    return found[0] if found else f"no warm-up line within {limit:.0f} s"
 
 
-def scenario(name: str, clients: int, batching: bool) -> None:
-    env = {"DESCENT_BATCHING": "1" if batching else "0"}
-    with streamlit_server(ROOT, env=env) as base:
-        url = base.replace("http", "ws") + "/_stcore/stream"
-        cold, _ = asyncio.run(load(url, ""))
-        if name == "scene":
-            asyncio.run(warm_scenes(url, scenario_query("scene", 0)))
-        out = asyncio.run(crowd(url, name, clients))
+def scenario(name: str, clients: int, batching: bool, processes: int = 1) -> None:
+    env, procs = {"DESCENT_BATCHING": "1" if batching else "0", "DESCENT_WARM_SCENES": "1"}, []
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(streamlit_server(ROOT, env=env, procs=procs)).replace("http", "ws")
+                + "/_stcore/stream" for _ in range(processes)]
+        cold, _ = asyncio.run(load(urls[0], ""))
+        for url in urls[1:]:
+            asyncio.run(load(url, ""))
+        warm = "; ".join(wait_warm(proc) for proc in procs)
+        out = asyncio.run(crowd(urls, name, clients))
     times = [s for s, _, _ in out]
     expected = {q: expected_end(q) for q in {q for _, _, q in out}}
     wrong = sum(end != expected[q] for _, end, q in out)
     p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-    print(f"scenario {name}: {clients} clients, batching {'on' if batching else 'off'}, "
+    where = f", {processes} server processes" if processes > 1 else ""
+    print(f"scenario {name}: {clients} clients, batching {'on' if batching else 'off'}{where}, "
           f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, wrong {wrong}", flush=True)
-    print(f"  (cold start: the first page of the fresh server took {cold:.2f} s)", file=sys.stderr)
+    print(f"  (cold start: the first page of the fresh server took {cold:.2f} s; {warm})", file=sys.stderr)
 
 
 def rss_mb(pid: int) -> float:
@@ -173,13 +184,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", choices=("clicks", "lrs", "mixed", "scene", "all"), default="all")
     parser.add_argument("--clients", type=int, default=30, choices=range(1, 201), metavar="1..200")
+    parser.add_argument("--processes", type=int, default=1, choices=range(1, 9), metavar="1..8",
+                        help="server processes on this machine, the clients spread evenly over them")
     parser.add_argument("--soak", type=int, default=0, choices=range(0, 5001), metavar="0..5000",
                         help="also run one session this many times and report the server's memory")
     args = parser.parse_args()
     names = ("clicks", "lrs", "mixed", "scene") if args.scenario == "all" else (args.scenario,)
     for name in names:
         for batching in (True, False):
-            scenario(name, args.clients, batching)
+            scenario(name, args.clients, batching, args.processes)
     if args.soak:
         soak(args.soak)
 

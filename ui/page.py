@@ -51,6 +51,8 @@ def page(name: str, title: str) -> Iterator[dict[str, Param]]:
     except CoreError as err:
         st.error(t("These settings cannot run: {error}", error=say(err)))
     urlstate.finish()
+    if os.environ.get("DESCENT_WARM_SCENES", "1") != "0":
+        start_warming()  # once per process, after the first page is out: it should not wait behind the scenes
 
 
 def setup(title: str) -> None:
@@ -62,8 +64,6 @@ def setup(title: str) -> None:
                        initial_sidebar_state="collapsed" if linked_present else "auto")
     urlstate.start()
     warm_up()
-    if os.environ.get("DESCENT_WARM_SCENES", "1") != "0":
-        start_warming()
     common = {p.key: p for p in params.COMMON}
     with st.sidebar:
         control(common["lang"], "Language · 语言", help="English · 简体中文 (lang=zh)")
