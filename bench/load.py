@@ -184,6 +184,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", choices=("clicks", "lrs", "mixed", "scene", "all"), default="all")
     parser.add_argument("--clients", type=int, default=30, choices=range(1, 201), metavar="1..200")
+    parser.add_argument("--batching", choices=("both", "on", "off"), default="both",
+                        help="run each scenario with the broker on and off (both), or only one way (sizing)")
     parser.add_argument("--processes", type=int, default=1, choices=range(1, 9), metavar="1..8",
                         help="server processes on this machine, the clients spread evenly over them")
     parser.add_argument("--soak", type=int, default=0, choices=range(0, 5001), metavar="0..5000",
@@ -191,7 +193,7 @@ def main() -> None:
     args = parser.parse_args()
     names = ("clicks", "lrs", "mixed", "scene") if args.scenario == "all" else (args.scenario,)
     for name in names:
-        for batching in (True, False):
+        for batching in {"both": (True, False), "on": (True,), "off": (False,)}[args.batching]:
             scenario(name, args.clients, batching, args.processes)
     if args.soak:
         soak(args.soak)
