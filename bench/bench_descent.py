@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 import dataclasses
+import os
 import statistics
 import sys
 import time

@@ -55,7 +55,8 @@ class ProgressBar:
         self.started, self.bar = time.perf_counter(), None
 
     def __call__(self, done: int, total: int) -> None:
-        if time.perf_counter() - self.started >= PROGRESS_AFTER and get_script_run_ctx(suppress_warning=True) is not None:
+        drawable = get_script_run_ctx(suppress_warning=True) is not None  # not on the scene warm-up's thread
+        if drawable and time.perf_counter() - self.started >= PROGRESS_AFTER:
             self.bar = self.bar or st.progress(0.0)
             self.bar.progress(done / total, text=t("step {done} of {total}", done=f"{done:,}", total=f"{total:,}"))
 
