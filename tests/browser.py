@@ -72,7 +72,16 @@ def streamlit_server(root: Path, port: int | None = None, env: dict | None = Non
 
 
 def wait_idle(page, timeout: float = 90_000) -> None:
-    """Until the script has finished its rerun (after it has started one)."""
+    """Until the page has settled: the script idle (after it has started a run), no skeletons left, and the number
+    of elements on the page unchanged for half a second (the state reads notRunning before a run starts too)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_timeout(300)
     page.wait_for_selector(IDLE, timeout=timeout)
+    count, still, waited = -1, 0, 0
+    while still < 5 and waited < timeout:
+        now = page.locator("[data-testid]").count()
+        busy = page.locator("[data-testid='stSkeleton']").count() or not page.locator(IDLE).count()
+        still = still + 1 if now == count and not busy else 0
+        count = now
+        page.wait_for_timeout(100)
+        waited += 100

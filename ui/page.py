@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core.errors import CoreError
 from ui import params, urlstate
 from ui.compute import warm_up
 from ui.controls import control
@@ -48,7 +47,7 @@ def page(name: str, title: str) -> Iterator[dict[str, Param]]:
     setup(title)
     try:
         yield params.table(name)
-    except CoreError as err:
+    except ValueError as err:  # core's refusals (CoreError) and torch's own, as the pages caught them before
         st.error(t("These settings cannot run: {error}", error=say(err)))
     urlstate.finish()
     if os.environ.get("DESCENT_WARM_SCENES", "1") != "0":
