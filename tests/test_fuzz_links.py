@@ -48,15 +48,7 @@ CONTEXTS = {
 def bound_keys(at: AppTest) -> set[str]:
     """The link parameters this run of the page read: bound controls and the page's own link state."""
     out = set(at.session_state[KNOWN]) if KNOWN in at.session_state else set()
-    stack = [at._tree]
-    while stack:
-        node = stack.pop()
-        children = getattr(node, "children", None)
-        if isinstance(children, dict):
-            stack.extend(children.values())
-        elif getattr(getattr(node, "proto", None), "query_param_key", ""):
-            out.add(node.proto.query_param_key)
-    return out
+    return out | {node.proto.query_param_key for node in _leaves(at) if getattr(node.proto, "query_param_key", "")}
 
 
 def render(name: str, params: dict) -> AppTest:

@@ -6,7 +6,7 @@ from typing import Any
 import streamlit as st
 
 from core.objectives import CUSTOM
-from core.optimizers import DEFAULT_OPTIMIZER, get_optimizer
+from core.optimizers import DEFAULT_OPTIMIZER
 from ui import params
 from ui.i18n import t
 from ui.params import Param
@@ -75,26 +75,11 @@ def optimizer_controls(schema: dict[str, Param], prefix: str = "",
     lr, when given, is the page's own learning rate for its default optimizer.
     """
     opt = control(schema[prefix + "opt"], t("optimizer"), help=t("a torch.optim class, by its lower-case name"))
-    spec = get_optimizer(opt)
-    defaults = spec.defaults()
-    if lr is not None and opt == default:
-        defaults["lr"] = lr
-    values = {}
-    for h in spec.hypers:
-        entries = params.hyper_params(spec, h, defaults[h.name], prefix)
-        shown = [control(p, h.name if len(entries) == 1 else f"{h.name}[{i}]", help=t(h.help))
-                 for i, p in enumerate(entries)]
-        values[h.name] = hyper_value(h, shown)
-    return opt, values
 
+    def read(h: Any, i: int, p: Param) -> Any:
+        return control(p, f"{h.name}[{i}]" if h.kind == "pair" else h.name, help=t(h.help))
 
-def hyper_value(h: Any, shown: list[Any]) -> Any:
-    """What the optimizer takes: a pair as a tuple, a choice as the registry's value (None, not 'none')."""
-    if h.kind == "pair":
-        return tuple(shown)
-    if h.kind == "choice":
-        return h.choices[[str(c).lower() for c in h.choices].index(shown[0])]
-    return shown[0]
+    return opt, params.hyper_settings(opt, read, prefix, default, lr)
 
 
 def start_controls(schema: dict[str, Param], prefix: str = "") -> tuple[float, float]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from core import expr, limits
 from core.autograd import chain
 from core.objectives import CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES
-from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec
+from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
 from core.run import DTYPES, RunConfig
 
 TOLERANCES = ("off", 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
@@ -68,6 +68,29 @@ def hyper_params(spec: OptimizerSpec, h: Hyper, default: Any, prefix: str = "") 
         return [Param(key, "select_slider", default, *h.bounds(), options=log_options(*h.bounds(), default),
                       about=about)]
     return [_number(key, default, *h.bounds(), h.kind == "int", about)]
+
+
+def hyper_settings(opt: str, read: Callable[[Hyper, int, Param], Any], prefix: str = "",
+                   default: str = DEFAULT_OPTIMIZER, lr: float | None = None) -> dict[str, Any]:
+    """The hyperparameters of optimizer opt as torch takes them, each entry's value given by read(hyper, i, entry).
+
+    lr, when given, is the page's own learning rate for its default optimizer. The controls read widgets, the
+    scene warm-up reads a link: both through here.
+    """
+    spec = get_optimizer(opt)
+    defaults = spec.defaults()
+    if lr is not None and opt == default:
+        defaults["lr"] = lr
+    values = {}
+    for h in spec.hypers:
+        shown = [read(h, i, p) for i, p in enumerate(hyper_params(spec, h, defaults[h.name], prefix))]
+        if h.kind == "pair":
+            values[h.name] = tuple(shown)
+        elif h.kind == "choice":  # the registry's value (None, not 'none')
+            values[h.name] = h.choices[[str(c).lower() for c in h.choices].index(shown[0])]
+        else:
+            values[h.name] = shown[0]
+    return values
 
 
 def _number(key: str, default: float, low: float, high: float, integer: bool, about: str) -> Param:

@@ -13,10 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from core.optimizers import get_optimizer
 from ui import params
 from ui.compute import Runs, cached_figures, race_runs
-from ui.controls import hyper_value
 from ui.i18n import LANGS, words
 from ui.params import DEFAULT_RUNS, Param
 from ui.scenes import SCENES, Scene
@@ -41,15 +39,7 @@ def _settings(values: dict[str, Any], prefix: str = "", default: str = "adam",
               lr: float | None = None) -> tuple[str, dict[str, Any]]:
     """(optimizer, hyperparameters) as optimizer_controls reads them."""
     opt = values[prefix + "opt"]
-    spec = get_optimizer(opt)
-    defaults = spec.defaults()
-    if lr is not None and opt == default:
-        defaults["lr"] = lr
-    hypers = {}
-    for h in spec.hypers:
-        entries = params.hyper_params(spec, h, defaults[h.name], prefix)
-        hypers[h.name] = hyper_value(h, [values.get(e.key, e.default) for e in entries])
-    return opt, hypers
+    return opt, params.hyper_settings(opt, lambda h, i, p: values.get(p.key, p.default), prefix, default, lr)
 
 
 def scene_runs(scene: Scene, language: str) -> tuple[Runs, str, bool]:
