@@ -20,6 +20,8 @@ COPY --chown=app:app ui ./ui
 COPY --chown=app:app viz ./viz
 COPY --chown=app:app pages ./pages
 COPY --chown=app:app locales ./locales
+# Plotly.js for the browser, copied from the installed plotly package into static/ (served at /app/static/)
+RUN python -c "from ui.instrument import plotly_file; plotly_file()" && chown -R app:app static
 
 USER app
 EXPOSE 8501

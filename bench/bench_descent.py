@@ -25,10 +25,7 @@ import torch  # noqa: E402
 
 from core.grid import surface  # noqa: E402
 from core.run import make_config, run  # noqa: E402
-from viz.charts import loss_figure  # noqa: E402
-from viz.plane import contour_figure  # noqa: E402
 from viz.style import Path  # noqa: E402
-from viz.surface import surface_figure  # noqa: E402
 
 
 def himmelblau(x):  # the source's function, as printed
@@ -108,26 +105,28 @@ def bench_page(repeats: int) -> None:
 
 
 def bench_figure(repeats: int = 7) -> None:
-    """Building and serialising the three figures /Descent sends, as the page does (dicts through Prepared)."""
-    import plotly.io as pio
+    """What /Descent sends its instrument (ui/instrument): the scene once per session, the paths on every rerun;
+    built and serialised as the page does (JSON)."""
+    import json
 
-    from viz.style import Prepared
+    from viz.instrument import digest, lift, path_arrays, scene
 
     config = make_config({"lr": 1e-3}, steps=2000)
     surf = surface(config.objective_spec)
+    view = scene(config.objective_spec, surf, "f")
+    print(f"instrument scene (surface, contour, axes; sent once per session): {len(json.dumps(view)) / 1e3:.0f} kB")
     for label, cfg in (("defaults (2,000 steps)", config),
                        ("tutorial run (20,000 steps)", dataclasses.replace(config, steps=20_000, tol=None))):
         path = [Path(run(cfg))]
-        times, sizes = [], []
-        for _ in range(repeats + 1):  # the first builds Plotly's encoders: not timed
+        times = []
+        for _ in range(repeats):
             t = time.perf_counter()
-            specs = (surface_figure(path, surf, "f"), contour_figure(path, surf, clickable=True), loss_figure(path))
-            sizes = [len(pio.to_json(Prepared(spec).to_dict(), validate=False)) for spec in specs]
+            packed = path_arrays(path, surf, "f", lift(surf, "f"))
+            sent = json.dumps({"id": digest(packed), "paths": packed})
             times.append(time.perf_counter() - t)
-        times = times[1:]
-        print(f"figures of /Descent, {label}: built and serialised in {statistics.median(times) * 1e3:.0f} ms "
-              f"(median of {repeats}; target <= 50 ms); sent 3D {sizes[0] / 1e3:.0f} kB, "
-              f"contour {sizes[1] / 1e3:.0f} kB, loss {sizes[2] / 1e3:.0f} kB")
+        print(f"instrument paths of /Descent, {label}: built and serialised in "
+              f"{statistics.median(times) * 1e3:.1f} ms (median of {repeats}); sent {len(sent) / 1e3:.0f} kB "
+              f"per rerun (target <= 100 kB)")
 
 
 def main() -> None:

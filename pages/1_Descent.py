@@ -1,32 +1,30 @@
 """Descent: pick an objective, an optimizer and a start point; watch torch.optim walk down the surface."""
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from core.io import codegen
 from core.objectives import OBJECTIVES
 from core.optimizers import get_optimizer
 from core.run import RunConfig, make_config
-from ui.compute import cached_figures, cached_run
+from ui.compute import cached_run, figure_html
 from ui.controls import (
+    clicked_start,
     control,
     objective_controls,
     optimizer_controls,
     start_controls,
-    take_clicked_start,
     tolerance_control,
     view_controls,
 )
 from ui.i18n import lang, t
 from ui.page import page
-from ui.panels import chart, downloads, run_summary, step_inspector, surface_chart
+from ui.panels import downloads, run_summary, runs_view, step_inspector
 from ui.params import Param
 
 SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
-
-
-def take_start() -> None:
-    take_clicked_start("contour", "x0", "y0")
 
 
 def set_start(x: float, y: float) -> None:
@@ -74,13 +72,9 @@ with page("Descent", "Descent") as schema:
         st.caption(t(objective.note))
     traj = cached_run(config)  # st.cache_data hands out a fresh copy per call: take it once
     run_summary(traj)
-    surface, contour, loss = cached_figures(((config, 0, t("path")),), scale, arrows, lang())
-    surface_chart(surface, "surface")
-    left, right = st.columns(2)
-    chart(contour, "contour", left, on_select=take_start, selection_mode="points")
-    left.caption(t("Click the contour to start there."))
-    chart(loss, "loss", right)
-    downloads(traj, surface)
+    runs = ((config, 0, t("path")),)
+    runs_view(runs, scale, arrows, t("Click the contour to start there."), clicked_start("x0", "y0"))
+    downloads(traj, functools.partial(figure_html, runs, scale, lang()))
     with st.expander(t("This run as a torch script"), expanded=False):
         st.code(codegen.as_code(traj), language="python")
     with st.expander(t("Step inspector: what the optimizer did at step k"), expanded=False):

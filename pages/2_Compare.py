@@ -5,19 +5,19 @@ import streamlit as st
 
 from core.explore.race import ranking
 from core.run import Reason
-from ui.compute import Runs, cached_figures, cached_run, race_runs
+from ui.compute import Runs, cached_run, race_runs
 from ui.controls import (
+    clicked_start,
     control,
     objective_controls,
     optimizer_controls,
     start_controls,
-    take_clicked_start,
     tolerance_control,
     view_controls,
 )
-from ui.i18n import lang, t
+from ui.i18n import t
 from ui.page import page
-from ui.panels import chart, ranking_table, step_inspector, surface_chart
+from ui.panels import ranking_table, runs_view, step_inspector
 from ui.params import DEFAULT_RUNS, Param
 from viz.style import COLORS, Path
 
@@ -45,9 +45,10 @@ def controls(schema: dict[str, Param]) -> tuple[Runs, str, bool]:
     return race_runs(settings, objective=fn, steps=int(steps), tol=tol, expr=text, bounds=bounds), scale, arrows
 
 
-def take_start() -> None:
+def take_start(x: float, y: float) -> None:
+    """A click on the contour moves the chosen run's start."""
     i = st.session_state.get("click_run", 1)
-    take_clicked_start("contour", f"r{i}_x0", f"r{i}_y0")
+    clicked_start(f"r{i}_x0", f"r{i}_y0")(x, y)
 
 
 with page("Compare", "Compare") as schema:
@@ -56,12 +57,7 @@ with page("Compare", "Compare") as schema:
                  "one batched tensor, one row per start."))
     runs, scale, arrows = controls(schema)
     paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
-    surface, contour, loss = cached_figures(runs, scale, arrows, lang())
-    surface_chart(surface, "surface")
-    left, right = st.columns(2)
-    chart(contour, "contour", left, on_select=take_start, selection_mode="points")
-    left.caption(t("Click the contour to move the chosen run's start there."))
-    chart(loss, "loss", right)
+    runs_view(runs, scale, arrows, t("Click the contour to move the chosen run's start there."), take_start)
     st.subheader(t("Ranking"))
     ranking_table(ranking(paths))
     with st.expander(t("Step inspector"), expanded=False):

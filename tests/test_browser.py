@@ -34,27 +34,27 @@ def page(browser):
     context.close()
 
 
-def slider_step(page) -> int:
-    """The step the 3D chart's animation slider shows."""
-    text = page.locator(".slider-group > text.slider-label").first.text_content()
-    return int(text.replace("step", "").strip())
+def cursor(page) -> int:
+    """The step the instrument's cursor is at."""
+    return int(page.locator(".dl-instrument").get_attribute("data-cursor"))
 
 
 def test_descent_page_draws_and_plays(server, page):
-    """/Descent draws the 3D surface; Play moves the animation forward; no error element on the page."""
+    """/Descent draws the 3D surface, the contour and the loss curve; Play moves the step cursor forward; no error
+    element on the page."""
     page.goto(f"{server}/Descent")
     wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot .gl-container canvas", timeout=60_000)
+    page.wait_for_selector(".dl-instrument[data-drawn] .js-plotly-plot .gl-container canvas", timeout=60_000)
     assert page.locator(".js-plotly-plot").count() >= 3
     assert page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0
     assert page.get_by_text("end point").count() >= 1
-    last = slider_step(page)
+    last = cursor(page)
     assert last == 2000
-    page.locator(".updatemenu-button").first.click()  # ▶ Play
+    page.get_by_role("button", name="▶ Play").click()
     page.wait_for_timeout(800)
-    first = slider_step(page)
+    first = cursor(page)
     page.wait_for_timeout(1500)
-    later = slider_step(page)
+    later = cursor(page)
     assert 0 <= first < later <= last
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "descent.png"), full_page=True)

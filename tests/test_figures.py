@@ -1,5 +1,6 @@
-"""The figures viz builds are valid Plotly figures (Streamlit no longer validates them on every rerun), their texts
-are in the page's language, and the 3D view's data grows with the steps shown, not with frames x steps."""
+"""The figures viz builds are valid Plotly figures (Streamlit no longer validates them on every rerun, and the
+instrument hands them to plotly.js as they are), their texts are in the page's language, and the downloadable 3D
+view's data grows with the steps shown, not with frames x steps."""
 import json
 
 import numpy as np
@@ -9,8 +10,7 @@ import pytest
 
 from core.grid import surface
 from core.run import make_config, run
-from viz.charts import loss_figure
-from viz.plane import contour_figure
+from viz.instrument import scene
 from viz.style import Path, Prepared
 from viz.surface import surface_figure
 
@@ -23,15 +23,16 @@ def paths():
 
 
 def figures(paths, surf, tr=lambda s: s):
-    return {"surface": surface_figure(paths, surf, tr=tr),
-            "contour": contour_figure(paths, surf, arrows=True, clickable=True, tr=tr),
-            "loss": loss_figure(paths, tr=tr)}
+    """The download's 3D figure, and the instrument's three views as the scene gives them (without the paths)."""
+    view = scene(paths[0].traj.objective, surf, "log", arrows=True, tr=tr)
+    return {"download": surface_figure(paths, surf, tr=tr), "surface": view["surface"], "contour": view["contour"],
+            "loss": {"data": [], **view["loss"]}}
 
 
 def test_every_figure_dict_passes_plotlys_own_validation(paths):
     for name, spec in figures(*paths).items():
         go.Figure(spec)  # raises ValueError on any property Plotly does not know or any bad value
-        assert json.loads(pio.to_json(Prepared(spec).to_dict(), validate=False))["data"], name
+        assert json.loads(pio.to_json(Prepared(spec).to_dict(), validate=False))["layout"], name
 
 
 def test_the_3d_frames_carry_only_the_heads(paths):
@@ -50,6 +51,6 @@ def test_the_3d_frames_carry_only_the_heads(paths):
 
 
 def test_texts_inside_figures_follow_the_words_given(paths):
-    zh = {"known minima": "已知极小值", "Play": "播放", "step k": "第 k 步"}
+    zh = {"known minima": "已知极小值", "Play": "播放", "step k": "第 k 步", "height": "高度"}
     spec = json.dumps(figures(*paths, tr=lambda s: zh.get(s, s)), default=lambda o: None, ensure_ascii=False)
     assert all(word in spec for word in zh.values()) and "known minima" not in spec

@@ -51,6 +51,11 @@ def screen_texts(at):
         if type(proto).__name__ == "PlotlyChart":
             yield from ((f"figure {proto.id[-12:]}", text) for text in figure_texts(json.loads(proto.spec)))
             continue
+        if type(proto).__name__ == "BidiComponent":  # the instrument: its views' texts and its own controls' words
+            data = json.loads(proto.json)
+            texts = [*figure_texts(data), *data["texts"].values(), *data.get("scene", {}).get("hover", {}).values()]
+            yield from (("instrument", text) for text in texts if text)
+            continue
         for field in ("label", "body", "help"):
             if kind != "Code" and isinstance(getattr(proto, field, None), str) and getattr(proto, field):
                 yield kind, getattr(proto, field)
@@ -78,3 +83,4 @@ def test_the_screen_check_sees_english():
     texts = [text for _, text in screen_texts(at)]
     assert sum(bool(untranslated(text)) for text in texts) > 20
     assert any("known minima" in text for text in texts)  # a legend entry inside a figure
+    assert "Play" in texts and "speed" in texts  # the instrument's own controls

@@ -18,9 +18,8 @@ from core.run import Endpoints, RunConfig, Trajectory, make_config, run
 from core.run.broker import Broker
 from core.run.inspector import Step, inspect_step
 from ui.i18n import t, words
-from viz.charts import loss_figure
-from viz.plane import contour_figure
-from viz.style import COLORS, Path
+from viz.instrument import digest, lift, path_arrays, scene
+from viz.style import COLORS, Path, Prepared
 from viz.surface import surface_figure
 
 Runs = tuple[tuple[RunConfig, int, str], ...]  # runs drawn together, each as (config, row of that config, label)
@@ -115,16 +114,36 @@ def cached_surface(objective_key: str, expr: str = "", bounds: tuple[float, ...]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def cached_figures(runs: tuple[tuple[RunConfig, int, str], ...], scale: str, arrows: bool = False,
-                   language: str = "en") -> tuple[dict, dict, dict]:
-    """The 3D animated surface, the clickable contour and the loss curves for runs given as (config, row, label),
-    with the texts inside the figures in `language`: plain dicts, cached as they are sent (viz.style.Prepared)."""
-    c0, tr = runs[0][0], words(language)
+def cached_scene(objective_key: str, expr: str, bounds: tuple[float, ...], scale: str, arrows: bool,
+                 language: str) -> dict:
+    """The instrument's scene (surface, contour, axes) with the texts inside it in `language`."""
+    surf = cached_surface(objective_key, expr, bounds)
+    return scene(get_objective(objective_key, expr, bounds), surf, scale, arrows, words(language))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_paths(runs: Runs, scale: str) -> dict:
+    """The runs given as (config, row, label) as the instrument's packed paths, with an id that names them."""
+    c0 = runs[0][0]
     surf = cached_surface(c0.objective, c0.expr, c0.bounds)
     paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
-    return (surface_figure(paths, surf, scale, tr=tr),
-            contour_figure(paths, surf, scale, arrows=arrows, clickable=True, tr=tr),
-            loss_figure(paths, tr=tr))
+    packed = path_arrays(paths, surf, scale, lift(surf, scale))
+    return {"id": digest(packed), "paths": packed}
+
+
+def view(runs: Runs, scale: str, arrows: bool, language: str) -> tuple[dict, dict]:
+    """What the instrument draws for these runs: (scene, paths)."""
+    c0 = runs[0][0]
+    return cached_scene(c0.objective, c0.expr, c0.bounds, scale, arrows, language), cached_paths(runs, scale)
+
+
+def figure_html(runs: Runs, scale: str, language: str) -> str:
+    """The 3D view as a standalone HTML file that plays by itself (Plotly frames), for the download button."""
+    c0 = runs[0][0]
+    surf = cached_surface(c0.objective, c0.expr, c0.bounds)
+    paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
+    return Prepared(surface_figure(paths, surf, scale, tr=words(language))).to_html(include_plotlyjs=True,
+                                                                                  auto_play=False)
 
 
 def race_runs(settings: list[tuple[str, dict[str, Any], tuple[float, float]]], **common: Any) -> Runs:

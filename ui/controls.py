@@ -1,10 +1,12 @@
 """Controls built from the link's schema (ui/params.py): each bound to its URL parameter by Streamlit."""
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Callable
 
 import streamlit as st
 
+from core import limits
 from core.objectives import CUSTOM
 from core.optimizers import DEFAULT_OPTIMIZER
 from ui import params
@@ -88,10 +90,11 @@ def start_controls(schema: dict[str, Param], prefix: str = "") -> tuple[float, f
     return control(schema[prefix + "x0"], "x0", c1), control(schema[prefix + "y0"], "y0", c2)
 
 
-def take_clicked_start(chart_key: str, x_key: str, y_key: str) -> None:
-    """on_select callback of a contour: the clicked point becomes the start (before the widgets are drawn)."""
-    event = st.session_state.get(chart_key)
-    points = event.selection.points if event is not None else []
-    if points:
-        st.session_state[x_key] = round(float(points[0]["x"]), 4)
-        st.session_state[y_key] = round(float(points[0]["y"]), 4)
+def clicked_start(x_key: str, y_key: str) -> Callable[[float, float], None]:
+    """A contour click's callback: the clicked point (finite, within the start limits, 4 decimals) becomes the
+    start, before the widgets are drawn."""
+    def take(x: float, y: float) -> None:
+        if math.isfinite(x) and math.isfinite(y):
+            st.session_state[x_key] = round(min(max(x, -limits.START_LIMIT), limits.START_LIMIT), 4)
+            st.session_state[y_key] = round(min(max(y, -limits.START_LIMIT), limits.START_LIMIT), 4)
+    return take

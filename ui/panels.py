@@ -1,7 +1,7 @@
 """What pages show of a run, worded here: its summary, the step inspector, the race's ranking, downloads."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import streamlit as st
@@ -10,9 +10,10 @@ from core.explore.race import Rank
 from core.io import codegen, exports
 from core.optimizers import get_optimizer
 from core.run import Reason, RunConfig, Trajectory
-from ui.compute import cached_step
+from ui.compute import Runs, cached_step, view
 from ui.controls import control
-from ui.i18n import say, t
+from ui.i18n import lang, say, t
+from ui.instrument import instrument
 from ui.page import presenting
 from ui.params import Param
 from viz.style import Prepared
@@ -23,12 +24,13 @@ def chart(spec: dict, key: str, where: Any = None, **kwargs: Any) -> Any:
     return (where or st).plotly_chart(Prepared(spec), width="stretch", key=key, **kwargs)
 
 
-def surface_chart(spec: dict, key: str) -> None:
-    """The animated 3D chart; in presentation mode as a standalone page that starts playing by itself."""
-    if presenting():
-        st.iframe(Prepared(spec).to_html(include_plotlyjs=True, auto_play=True, full_html=True), height=600)
-    else:
-        chart(spec, key)
+def runs_view(runs: Runs, scale: str, arrows: bool, hint: str, on_click: Callable[[float, float], None] | None,
+              *, key: str = "view", loop: bool = False) -> None:
+    """The runs on the instrument: the 3D view, the clickable contour and the loss curve with one step cursor.
+    In presentation mode each new run plays by itself; loop=True shows the 3D view alone, playing over and over."""
+    scene, paths = view(runs, scale, arrows, lang())
+    texts = {"play": t("Play"), "pause": t("Pause"), "step": t("step"), "speed": t("speed"), "hint": hint}
+    instrument(key, scene, paths, texts, autoplay=presenting() or loop, loop=loop, only3d=loop, on_click=on_click)
 
 
 def run_summary(traj: Trajectory) -> None:
@@ -112,8 +114,9 @@ def _show(v: Any) -> str:
     return f"{v:.6g}" if isinstance(v, float) else str(v)
 
 
-def downloads(traj: Trajectory, surface: dict, name: str = "descent") -> None:
-    """The run as CSV and JSON, the 3D figure as a standalone HTML file, and the run as a torch script.
+def downloads(traj: Trajectory, figure: Callable[[], str], name: str = "descent") -> None:
+    """The run as CSV and JSON, the 3D figure as a standalone HTML file (made by `figure`), and the run as a torch
+    script.
 
     Each file is made only when its button is pressed (a callable as data).
     """
@@ -121,8 +124,6 @@ def downloads(traj: Trajectory, surface: dict, name: str = "descent") -> None:
     cols[0].download_button(t("CSV"), lambda: exports.to_csv(traj), f"{name}.csv", "text/csv", on_click="ignore")
     cols[1].download_button(t("JSON"), lambda: exports.to_json(traj), f"{name}.json", "application/json",
                             on_click="ignore")
-    cols[2].download_button(t("Figure (HTML)"),
-                            lambda: Prepared(surface).to_html(include_plotlyjs=True, auto_play=False),
-                            f"{name}.html", "text/html", on_click="ignore")
+    cols[2].download_button(t("Figure (HTML)"), figure, f"{name}.html", "text/html", on_click="ignore")
     cols[3].download_button(t("As code (.py)"), lambda: codegen.as_code(traj), f"{name}.py", "text/x-python",
                             on_click="ignore")

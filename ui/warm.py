@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from ui import params
-from ui.compute import Runs, cached_figures, race_runs
+from ui.compute import Runs, race_runs, view
 from ui.i18n import LANGS, words
 from ui.params import DEFAULT_RUNS, Param
 from ui.scenes import SCENES, Scene
@@ -64,7 +64,7 @@ def warm_scenes() -> float:
         if scene.page in FIGURE_PAGES:
             for language in LANGS:
                 runs, scale, arrows = scene_runs(scene, language)
-                cached_figures(runs, scale, arrows, language)
+                view(runs, scale, arrows, language)
     return time.perf_counter() - started
 
 

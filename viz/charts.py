@@ -13,28 +13,21 @@ from viz.style import (
     MARGIN,
     PATH_COLOR,
     TITLED_MARGIN,
-    Path,
     Words,
-    frame_steps,
     same,
 )
 
 
-def loss_figure(paths: list[Path], max_points: int = 2000, tr: Words = same) -> dict:
-    """f(x_k) - f* against k on a log axis (f itself, linear, when the objective has no known minimum)."""
-    best = paths[0].traj.objective.f_star
-    traces = []
-    for p in paths:
-        steps = frame_steps(p.end, max_points)
-        f = p.traj.losses[steps, p.row].astype(np.float64)
-        traces.append({"type": "scatter", "x": steps, "y": f if best is None else f - best, "mode": "lines",
-                       "name": p.label, "line": {"color": p.color},
-                       "hovertemplate": tr("step") + " %{x}<br>%{y:.4g}<extra></extra>"})
+def loss_hover(tr: Words = same) -> str:
+    """The loss curve's hover label: the step and the value."""
+    return tr("step") + " %{x}<br>%{y:.4g}<extra></extra>"
+
+
+def loss_layout(best: float | None, legend: bool, tr: Words = same) -> dict:
+    """A log axis of f - f* when f* is known, else f itself on a linear one."""
     title, kind = ("f(x_k)", "linear") if best is None else ("f(x_k) − f*", "log")
-    layout = {"height": 300, "margin": MARGIN, "xaxis": {"title": {"text": tr("step k")}},
-              "showlegend": len(paths) > 1,
-              "yaxis": {"type": kind, "title": {"text": title}, "exponentformat": "power"}}
-    return {"data": traces, "layout": layout}
+    return {"height": 300, "margin": MARGIN, "xaxis": {"title": {"text": tr("step k")}}, "showlegend": legend,
+            "yaxis": {"type": kind, "title": {"text": title}, "exponentformat": "power"}}
 
 
 def sweep_figure(lrs: np.ndarray, final_f: np.ndarray, steps: np.ndarray, reason: tuple[str, ...],

@@ -1,4 +1,5 @@
-"""Flat views of the objective: the clickable contour with the paths and -grad f arrows, and basin maps."""
+"""Flat views of the objective: the contour with its -grad f arrows (the instrument draws the paths on it), and basin
+maps."""
 from __future__ import annotations
 
 import functools
@@ -16,13 +17,9 @@ from viz.style import (
     IDLE_COLOR,
     MARGIN,
     MIN_COLOR,
-    Path,
     Words,
-    frame_steps,
     same,
 )
-
-CLICK_GRID = 41  # points per axis of the invisible marker grid that makes the contour clickable
 
 
 @functools.lru_cache(maxsize=32)
@@ -40,43 +37,30 @@ def _arrows(objective: Objective) -> dict:
                        "opacity": np.column_stack([0 * norm, 1 + 0 * norm, 0 * norm]).ravel()}}
 
 
-def _click_grid(objective: Objective, tr: Words) -> dict:
-    """Invisible markers: Streamlit reports selections only on marker traces, so these make the contour clickable."""
-    gx, gy = np.meshgrid(np.linspace(*objective.x_range, CLICK_GRID), np.linspace(*objective.y_range, CLICK_GRID))
-    return {"type": "scatter", "x": gx.ravel().round(4), "y": gy.ravel().round(4), "mode": "markers",
-            "name": tr("click to start here"), "marker": {"size": 12, "opacity": 0},
-            "hovertemplate": tr("start here") + ": (%{x:.3g}, %{y:.3g})<extra></extra>"}
+def contour_traces(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = False,
+                   tr: Words = same, hover: bool = False) -> list[dict]:
+    """The contour view's fixed part: the contour, -grad f arrows if asked, and the known minima.
 
-
-def contour_figure(paths: list[Path], surf: Surface, scale: str = "f", arrows: bool = False,
-                   clickable: bool = False, max_points: int = 2000, tr: Words = same) -> dict:
-    """2D contour of the objective with the paths, their starts and ends, and the known minima (a plain dict)."""
-    objective = paths[0].traj.objective
+    hover=True gives the contour a hover label and click events (the instrument takes a click as a start point).
+    """
     minima = np.array(objective.minima).reshape(-1, 2)
-    traces = [{"type": "contour", "x": surf.xs, "y": surf.ys, "z": surf.height(surf.f, scale).astype(np.float32),
-               "colorscale": "Viridis", "ncontours": 30, "showscale": False, "name": "f", "hoverinfo": "skip"}]
-    if arrows:
-        traces.append(_arrows(objective))
+    contour = {"type": "contour", "x": surf.xs, "y": surf.ys, "z": surf.height(surf.f, scale).astype(np.float32),
+               "colorscale": "Viridis", "ncontours": 30, "showscale": False, "name": "f", "hoverinfo": "skip"}
+    if hover:
+        contour.pop("hoverinfo")
+        contour["hovertemplate"] = "x=%{x:.3f}<br>y=%{y:.3f}<br>" + tr("height") + "=%{z:.4g}<extra></extra>"
+    traces = [contour, *([_arrows(objective)] if arrows else [])]
     traces.append({"type": "scatter", "x": minima[:, 0], "y": minima[:, 1], "mode": "markers",
                    "name": tr("known minima"), "marker": {"symbol": "x", "size": 10, "color": MIN_COLOR}})
-    for p in paths:
-        steps = frame_steps(p.end, max_points)
-        xy = p.traj.positions[steps, p.row]
-        traces += [
-            {"type": "scatter", "x": xy[:, 0], "y": xy[:, 1], "mode": "lines", "name": p.label,
-             "line": {"color": p.color, "width": 2.5}, "customdata": steps,
-             "hovertemplate": tr("step") + " %{customdata}<br>x=%{x:.5f}<br>y=%{y:.5f}<extra></extra>"},
-            {"type": "scatter", "x": xy[[0, -1], 0], "y": xy[[0, -1], 1], "mode": "markers", "showlegend": False,
-             "name": p.label, "hoverinfo": "skip",
-             "marker": {"size": 9, "color": [p.color, "white"], "line": {"width": 1.5, "color": p.color}}},
-        ]
-    if clickable:
-        traces.append(_click_grid(objective, tr))
-    layout = {"height": 480, "margin": MARGIN, "showlegend": len(paths) > 1,
-              "legend": {"x": 0, "y": 1, "bgcolor": "rgba(255,255,255,0.7)"}, "clickmode": "event+select",
-              "xaxis": {"range": list(objective.x_range), "title": {"text": "x"}, "constrain": "domain"},
-              "yaxis": {"range": list(objective.y_range), "title": {"text": "y"}, "scaleanchor": "x"}}
-    return {"data": traces, "layout": layout}
+    return traces
+
+
+def contour_layout(objective: Objective, legend: bool) -> dict:
+    """x and y on one scale over the objective's view."""
+    return {"height": 480, "margin": MARGIN, "showlegend": legend,
+            "legend": {"x": 0, "y": 1, "bgcolor": "rgba(255,255,255,0.7)"}, "clickmode": "event+select",
+            "xaxis": {"range": list(objective.x_range), "title": {"text": "x"}, "constrain": "domain"},
+            "yaxis": {"range": list(objective.y_range), "title": {"text": "y"}, "scaleanchor": "x"}}
 
 
 def category_label(objective: Objective, code: int, tr: Words = same) -> str:

@@ -5,6 +5,7 @@ import numpy as np
 
 from core import limits
 from core.grid import Surface
+from core.objectives import Objective
 from viz.style import MARGIN, MIN_COLOR, SCALES, Path, Words, frame_steps, same
 
 
@@ -16,29 +17,44 @@ def _path_xyz(path: Path, surf: Surface, scale: str, steps: np.ndarray, lift: fl
     return np.column_stack([xy, z]).astype(np.float32)
 
 
+def surface_traces(objective: Objective, surf: Surface, scale: str,
+                   tr: Words = same) -> tuple[list[dict], float, float]:
+    """The 3D view's fixed part, the surface and the known minima, and the surface's height range (low, high)."""
+    zr = surf.height(surf.f, scale)
+    low, high = (float(np.nanmin(zr)), float(np.nanmax(zr))) if np.isfinite(zr).any() else (0.0, 1.0)
+    mz = surf.height(np.array(objective.minima_f()), scale) + 0.02 * (high - low)
+    minima = np.array(objective.minima).reshape(-1, 2)
+    return [
+        {"type": "surface", "x": surf.xs, "y": surf.ys, "z": zr.astype(np.float32), "colorscale": "Viridis",
+         "opacity": 0.85, "showscale": False, "name": "f",
+         "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<br>" + tr("height") + "=%{z:.4g}<extra></extra>"},
+        {"type": "scatter3d", "x": minima[:, 0], "y": minima[:, 1], "z": mz, "mode": "markers",
+         "name": tr("known minima"), "marker": {"size": 5, "color": MIN_COLOR, "symbol": "diamond"}},
+    ], low, high
+
+
+def surface_layout(objective: Objective, scale: str, low: float, high: float) -> dict:
+    """Axes fixed to the objective's view (so a path never rescales the scene) and the default camera."""
+    return {"height": 560, "margin": MARGIN, "legend": {"x": 0, "y": 1},
+            "scene": {"xaxis": {"range": list(objective.x_range), "title": {"text": "x"}},
+                      "yaxis": {"range": list(objective.y_range), "title": {"text": "y"}},
+                      "zaxis": {"range": [low, high * 1.05 + 1e-9], "title": {"text": SCALES[scale]}},
+                      "camera": {"eye": {"x": 1.4, "y": -1.4, "z": 1.1}}}}
+
+
 def surface_figure(paths: list[Path], surf: Surface, scale: str = "f", max_frames: int = limits.MAX_FRAMES,
                    frame_ms: int = 40, tr: Words = same) -> dict:
-    """3D surface with the known minima and the paths, and Plotly frames that move each path's head along it.
+    """3D surface with the known minima and the paths, and Plotly frames that move each path's head along it:
+    the standalone figure of the "Figure (HTML)" download (the pages draw the live view with ui/instrument).
 
     A plain figure dict (numpy arrays, Plotly's binary encoding when sent). Trace 0 is the surface, 1 the minima,
     then each path's line (its steps as drawn, at most max_frames points) and its head; a frame carries only the
     heads, one point per path, so the data grows with the steps shown, not with frames x steps.
     """
     objective = paths[0].traj.objective
-    zr = surf.height(surf.f, scale)
-    low, high = (float(np.nanmin(zr)), float(np.nanmax(zr))) if np.isfinite(zr).any() else (0.0, 1.0)
-    span = high - low
+    traces, low, high = surface_traces(objective, surf, scale, tr)
     steps = frame_steps(max(p.end for p in paths), max_frames)
-    pts = [_path_xyz(p, surf, scale, steps, 0.01 * span) for p in paths]
-    mz = surf.height(np.array(objective.minima_f()), scale) + 0.02 * span
-    minima = np.array(objective.minima).reshape(-1, 2)
-    traces = [
-        {"type": "surface", "x": surf.xs, "y": surf.ys, "z": zr.astype(np.float32), "colorscale": "Viridis",
-         "opacity": 0.85, "showscale": False, "name": "f",
-         "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<br>" + tr("height") + "=%{z:.4g}<extra></extra>"},
-        {"type": "scatter3d", "x": minima[:, 0], "y": minima[:, 1], "z": mz, "mode": "markers",
-         "name": tr("known minima"), "marker": {"size": 5, "color": MIN_COLOR, "symbol": "diamond"}},
-    ]
+    pts = [_path_xyz(p, surf, scale, steps, 0.01 * (high - low)) for p in paths]
     for p, xyz in zip(paths, pts):
         traces += [{"type": "scatter3d", "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2], "mode": "lines",
                     "name": p.label, "line": {"color": p.color, "width": 6}, "legendgroup": p.label},
@@ -50,11 +66,7 @@ def surface_figure(paths: list[Path], surf: Surface, scale: str = "f", max_frame
     frames = [{"name": str(int(s)), "traces": heads,
                "data": [{"type": "scatter3d", "x": xyz[j:j + 1, 0], "y": xyz[j:j + 1, 1], "z": xyz[j:j + 1, 2]}
                         for xyz in pts]} for j, s in enumerate(steps)]
-    layout = {"height": 560, "margin": MARGIN, "legend": {"x": 0, "y": 1},
-              "scene": {"xaxis": {"range": list(objective.x_range), "title": {"text": "x"}},
-                        "yaxis": {"range": list(objective.y_range), "title": {"text": "y"}},
-                        "zaxis": {"range": [low, high * 1.05 + 1e-9], "title": {"text": SCALES[scale]}},
-                        "camera": {"eye": {"x": 1.4, "y": -1.4, "z": 1.1}}},
+    layout = {**surface_layout(objective, scale, low, high),
               "updatemenus": [_play_buttons(frame_ms, tr)], "sliders": [_slider(steps, tr)]}
     return {"data": traces, "layout": layout, "frames": frames}
 

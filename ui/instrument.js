@@ -1,0 +1,284 @@
+// Descent Lab's instrument: the 3D view, the contour and the loss curve of one or more runs, with one step cursor.
+// Python sends each scene (surface, contour, axes) once and the paths as packed arrays; this file keeps the scenes,
+// slices the paths up to the cursor, plays them back, and redraws with Plotly.react so that the user's camera, zoom
+// and legend choices survive every rerun (layout.uirevision). Every text reaches the page as textContent.
+const G = (window.__descentLab ??= { scenes: new Map(), plotly: null });
+const SPEEDS = [0.25, 0.5, 1, 2, 4];
+const SECONDS_PER_RUN = 8; // a whole run plays in 8 s at 1x
+const HOLD_MS = 1500; // a looping view rests this long on the end before it starts again
+const KEEP_SCENES = 8;
+const ARRAYS = { f4: Float32Array, i4: Int32Array };
+const CONFIG = { responsive: true, displaylogo: false };
+
+function loadPlotly(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!G.plotly) {
+    G.plotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        G.plotly = null;
+        script.remove();
+        reject(new Error(`Plotly.js did not load from ${url}`));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return G.plotly;
+}
+
+function unpack(spec) {
+  const bytes = Uint8Array.from(atob(spec.bdata), (c) => c.charCodeAt(0));
+  return new ARRAYS[spec.dtype](bytes.buffer);
+}
+
+function keep(scene) {
+  G.scenes.delete(scene.id);
+  G.scenes.set(scene.id, scene);
+  while (G.scenes.size > KEEP_SCENES) G.scenes.delete(G.scenes.keys().next().value);
+  return scene;
+}
+
+// How many of a path's points are at or before the cursor's step (at least its start).
+function shown(steps, cursor) {
+  let lo = 0;
+  let hi = steps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (steps[mid] <= cursor) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(lo, 1);
+}
+
+function mount(root) {
+  const q = (selector) => root.querySelector(selector);
+  const lab = {
+    root,
+    views: { surface: q(".dl-surface"), contour: q(".dl-contour"), loss: q(".dl-loss") },
+    play: q(".dl-play"), scrub: q(".dl-scrub"), speed: q(".dl-speed"), step: q(".dl-step"),
+    hint: q(".dl-hint"), error: q(".dl-error"),
+    cursor: 0, end: 0, rate: 1, playing: false, loop: false, last: null, hold: 0,
+    drawing: false, again: false, sceneId: null, pathsId: null, clicks: false, send: () => {},
+  };
+  for (const s of SPEEDS) lab.speed.add(new Option(`${s}×`, String(s), s === 1, s === 1));
+  lab.play.addEventListener("click", () => (lab.playing ? pause(lab) : play(lab)));
+  lab.speed.addEventListener("change", () => { lab.rate = Number(lab.speed.value); });
+  lab.scrub.addEventListener("input", () => {
+    pause(lab);
+    lab.cursor = Number(lab.scrub.value);
+    draw(lab);
+  });
+  root.addEventListener("keydown", (event) => {
+    if (["INPUT", "SELECT", "BUTTON", "TEXTAREA"].includes(event.target.tagName)) return;
+    if (event.key === " " || event.key === "k") {
+      event.preventDefault();
+      lab.playing ? pause(lab) : play(lab);
+    }
+  });
+  return lab;
+}
+
+function words(lab, texts) {
+  lab.texts = texts;
+  lab.play.textContent = lab.playing ? `❚❚ ${texts.pause}` : `▶ ${texts.play}`;
+  lab.play.setAttribute("aria-pressed", String(lab.playing));
+  lab.scrub.setAttribute("aria-label", texts.step);
+  lab.speed.setAttribute("aria-label", texts.speed);
+  q(lab, ".dl-speed-label").textContent = texts.speed;
+  lab.hint.textContent = texts.hint || "";
+  lab.step.textContent = `${texts.step} ${Math.floor(lab.cursor).toLocaleString()} / ${lab.end.toLocaleString()}`;
+}
+
+function q(lab, selector) {
+  return lab.root.querySelector(selector);
+}
+
+function play(lab) {
+  if (lab.end === 0) return;
+  if (lab.cursor >= lab.end) lab.cursor = 0;
+  lab.playing = true;
+  lab.last = null;
+  words(lab, lab.texts);
+  requestAnimationFrame((t) => tick(lab, t));
+}
+
+function pause(lab) {
+  lab.playing = false;
+  words(lab, lab.texts);
+}
+
+function tick(lab, now) {
+  if (!lab.playing) return;
+  if (!lab.root.isConnected) {
+    lab.playing = false;
+    return;
+  }
+  if (now < lab.hold) {
+    requestAnimationFrame((t) => tick(lab, t));
+    return;
+  }
+  const dt = lab.last === null ? 0 : (now - lab.last) / 1000;
+  lab.last = now;
+  lab.cursor = Math.min(lab.end, lab.cursor + (dt * lab.rate * lab.end) / SECONDS_PER_RUN);
+  const atEnd = lab.cursor >= lab.end;
+  draw(lab).then(() => {
+    if (atEnd && lab.loop) {
+      lab.cursor = 0;
+      lab.last = null;
+      lab.hold = performance.now() + HOLD_MS;
+    } else if (atEnd) {
+      pause(lab);
+      return;
+    }
+    requestAnimationFrame((t) => tick(lab, t));
+  });
+}
+
+// The traces that follow the cursor in each view: the path so far and its head; the loss curve whole, with a marker.
+function moving(lab) {
+  const hover = lab.scene.hover;
+  const out = { surface: [], contour: [], loss: [] };
+  lab.paths.forEach((p, i) => {
+    const n = shown(p.steps, Math.floor(lab.cursor));
+    const h = n - 1;
+    const common = { name: p.label, legendgroup: `p${i}` };
+    const head = { size: 7, color: p.color, line: { color: "white", width: 1 } };
+    out.surface.push(
+      { ...common, uid: `p${i}-line3d`, type: "scatter3d", mode: "lines", x: p.x.subarray(0, n),
+        y: p.y.subarray(0, n), z: p.z.subarray(0, n), line: { color: p.color, width: 6 }, hoverinfo: "skip" },
+      { ...common, uid: `p${i}-head3d`, type: "scatter3d", mode: "markers", x: [p.x[h]], y: [p.y[h]],
+        z: [p.z[h]], showlegend: false, marker: head, customdata: [p.steps[h]], hovertemplate: hover.contour },
+    );
+    out.contour.push(
+      { ...common, uid: `p${i}-line`, type: "scatter", mode: "lines", x: p.x.subarray(0, n), y: p.y.subarray(0, n),
+        customdata: p.steps.subarray(0, n), hovertemplate: hover.contour, line: { color: p.color, width: 2.5 } },
+      { ...common, uid: `p${i}-ends`, type: "scatter", mode: "markers", x: [p.x[0], p.x[h]], y: [p.y[0], p.y[h]],
+        showlegend: false, hoverinfo: "skip",
+        marker: { size: 9, color: [p.color, "white"], line: { width: 1.5, color: p.color } } },
+    );
+    out.loss.push(
+      { ...common, uid: `p${i}-loss`, type: "scatter", mode: "lines", x: p.steps, y: p.loss,
+        line: { color: p.color }, hovertemplate: hover.loss },
+      { ...common, uid: `p${i}-now`, type: "scatter", mode: "markers", x: [p.steps[h]], y: [p.loss[h]],
+        showlegend: false, hoverinfo: "skip", marker: { ...head, size: 9 } },
+    );
+  });
+  return out;
+}
+
+// Redraw all three views at the cursor; calls made while a redraw runs fold into one more redraw after it.
+async function draw(lab) {
+  if (lab.drawing) {
+    lab.again = true;
+    return lab.drawing;
+  }
+  const Plotly = window.Plotly;
+  lab.drawing = (async () => {
+    do {
+      lab.again = false;
+      const traces = moving(lab);
+      const scene = lab.scene;
+      const drawing = [
+        Plotly.react(lab.views.surface, [...scene.surface.data, ...traces.surface], lab.layouts.surface, CONFIG),
+      ];
+      if (!lab.only3d) {
+        drawing.push(
+          Plotly.react(lab.views.contour, [...scene.contour.data, ...traces.contour], lab.layouts.contour, CONFIG),
+          Plotly.react(lab.views.loss, traces.loss, lab.layouts.loss, CONFIG),
+        );
+      }
+      await Promise.all(drawing);
+      lab.scrub.value = String(Math.floor(lab.cursor));
+      lab.root.dataset.cursor = String(Math.floor(lab.cursor));
+      words(lab, lab.texts);
+    } while (lab.again);
+    lab.root.dataset.drawn = lab.pathsId;
+  })();
+  try {
+    await lab.drawing;
+  } finally {
+    lab.drawing = false;
+  }
+}
+
+function listen(lab) {
+  if (lab.clicks) return;
+  lab.clicks = true;
+  lab.views.contour.on("plotly_click", (event) => {
+    const point = event.points && event.points[0];
+    if (point && Number.isFinite(point.x) && Number.isFinite(point.y)) {
+      lab.send("click", { x: point.x, y: point.y });
+    }
+  });
+}
+
+async function receive(lab, data) {
+  const scene = data.scene ? keep(data.scene) : G.scenes.get(data.scene_id);
+  lab.root.dataset.scene = data.scene_id;
+  lab.root.dataset.paths = data.paths_id;
+  if (!scene) {
+    lab.send("missing", data.scene_id); // this browser lost the scene (a reload of the view): ask for it again
+    return;
+  }
+  const newScene = scene.id !== lab.sceneId;
+  const newPaths = data.paths_id !== lab.pathsId;
+  lab.loop = Boolean(data.loop);
+  lab.only3d = Boolean(data.only3d);
+  q(lab, ".dl-row").hidden = lab.only3d;
+  try {
+    await loadPlotly(data.plotly);
+  } catch (err) {
+    lab.error.textContent = err.message;
+    lab.error.hidden = false;
+    return;
+  }
+  lab.error.hidden = true;
+  if (!newScene && !newPaths) {
+    words(lab, data.texts);
+    return;
+  }
+  if (newScene) {
+    lab.layouts = structuredClone({ surface: scene.surface.layout, contour: scene.contour.layout,
+                                    loss: scene.loss.layout });
+  }
+  const many = data.paths.length > 1;
+  lab.layouts.contour.showlegend = many;
+  lab.layouts.loss.showlegend = many;
+  lab.scene = scene;
+  lab.sceneId = scene.id;
+  lab.pathsId = data.paths_id;
+  lab.paths = data.paths.map((p) => ({ ...p, steps: unpack(p.steps), x: unpack(p.x), y: unpack(p.y),
+                                       z: unpack(p.z), loss: unpack(p.loss) }));
+  lab.end = Math.max(0, ...lab.paths.map((p) => p.end));
+  lab.scrub.max = String(lab.end);
+  words(lab, data.texts);
+  if (data.autoplay && newPaths) {
+    lab.cursor = 0;
+    await draw(lab);
+    play(lab);
+  } else {
+    if (!lab.playing) lab.cursor = lab.end;
+    lab.cursor = Math.min(lab.cursor, lab.end);
+    await draw(lab);
+  }
+  if (!lab.only3d) listen(lab);
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const root = parentElement.querySelector(".dl-instrument");
+  const lab = root.__lab ?? (root.__lab = mount(root));
+  lab.send = setTriggerValue;
+  receive(lab, data);
+  return () => {
+    // Called when the element goes away (another page, a view that is no longer shown): free its WebGL context.
+    setTimeout(() => {
+      if (!root.isConnected && window.Plotly) {
+        lab.playing = false;
+        Object.values(lab.views).forEach((view) => window.Plotly.purge(view));
+      }
+    }, 0);
+  };
+}

@@ -1,0 +1,96 @@
+"""What the instrument (ui/instrument) draws: each view's fixed part once per scene, and the paths as packed arrays
+that the browser slices up to the step cursor. Plain JSON-ready dicts; arrays travel as Plotly's typed-array specs
+({"dtype", "bdata"[, "shape"]}), which plotly.js reads as they are."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+
+import numpy as np
+
+from core.grid import Surface
+from core.objectives import Objective
+from viz.charts import loss_hover, loss_layout
+from viz.plane import contour_layout, contour_traces
+from viz.style import Path, Words, frame_steps, same
+from viz.surface import surface_layout, surface_traces
+
+PATH_POINTS = 2000  # points of all paths together (each path at least MIN_PATH_POINTS): what a rerun sends
+MIN_PATH_POINTS = 500
+AXES_MARGIN = {"l": 60, "r": 10, "t": 30, "b": 50}  # room for tick labels (st.plotly_chart's theme made it before)
+DTYPES = {np.dtype("float32"): "f4", np.dtype("int32"): "i4"}
+
+
+def typed(a: np.ndarray, dtype: str = "float32") -> dict:
+    """An array as a Plotly typed-array spec: little-endian bytes in base64, with its shape when 2-D."""
+    a = np.ascontiguousarray(a, dtype=np.dtype(dtype).newbyteorder("<"))
+    spec = {"dtype": DTYPES[a.dtype.newbyteorder("=")], "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+    return {**spec, "shape": ",".join(map(str, a.shape))} if a.ndim == 2 else spec
+
+
+def _plain(value):
+    """Numpy arrays inside a figure part as typed-array specs, everything else as it is."""
+    if isinstance(value, np.ndarray):
+        return typed(value, "float32")
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def text(value: str) -> str:
+    """A text for plotly.js, which reads a small HTML subset in labels: any markup shown as characters."""
+    return html.escape(value, quote=True)
+
+
+def scene(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = False, tr: Words = same) -> dict:
+    """The three views' fixed parts: the 3D surface and minima, the contour (hoverable and clickable) with its arrows,
+    the loss axis; with the id that names them (the browser keeps a scene by id and is sent it only once).
+
+    Each layout's uirevision is the objective's view: the user's camera, zoom and legend choices survive every
+    rerun with the same objective, and a new objective starts from the default view.
+    """
+    traces3d, low, high = surface_traces(objective, surf, scale, tr)
+    view = digest([objective.key, objective.name, objective.x_range, objective.y_range])
+    parts = {
+        "surface": {"data": traces3d, "layout": {**surface_layout(objective, scale, low, high), "uirevision": view}},
+        "contour": {"data": contour_traces(objective, surf, scale, arrows, tr, hover=True),
+                    "layout": {**contour_layout(objective, True), "margin": AXES_MARGIN, "uirevision": view}},
+        "loss": {"layout": {**loss_layout(objective.f_star, True, tr), "margin": AXES_MARGIN, "uirevision": view}},
+        "hover": {"contour": tr("step") + " %{customdata}<br>x=%{x:.5f}<br>y=%{y:.5f}<extra></extra>",
+                  "loss": loss_hover(tr)},
+    }
+    parts = _plain(parts)
+    parts["id"] = digest(parts)
+    return parts
+
+
+def digest(value) -> str:
+    """A short name for JSON-ready data: equal data, equal name."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def lift(surf: Surface, scale: str) -> float:
+    """How far a 3D path is drawn above the surface: 1% of the surface's height range."""
+    z = surf.height(surf.f, scale)
+    return 0.01 * float(np.nanmax(z) - np.nanmin(z)) if np.isfinite(z).any() else 0.01
+
+
+def path_arrays(paths: list[Path], surf: Surface, scale: str, above: float,
+                points: int = PATH_POINTS) -> list[dict]:
+    """Each path at evenly spaced steps (all of them when few): step, x, y, height in the 3D view, and the loss
+    curve's value (f - f* when f* is known, else f), computed in float64 and sent as float32."""
+    best = paths[0].traj.objective.f_star
+    each = max(MIN_PATH_POINTS, points // len(paths))
+    out = []
+    for p in paths:
+        steps = frame_steps(p.end, each)
+        xy = p.traj.positions[steps, p.row].astype(np.float64)
+        f = p.traj.losses[steps, p.row].astype(np.float64)
+        out.append({"label": text(p.label), "color": p.color, "end": p.end, "steps": typed(steps, "int32"),
+                    "x": typed(xy[:, 0]), "y": typed(xy[:, 1]), "z": typed(surf.height(f, scale) + above),
+                    "loss": typed(f if best is None else f - best)})
+    return out
