@@ -10,6 +10,7 @@ from typing import Iterator
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from ui import params, urlstate
 from ui.compute import warm_up
@@ -24,6 +25,7 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 h1 { font-size: 3rem !important; }
 </style>"""
 
+LAST_PAGE, CARRIED = "_last_page", "_carried"  # session state: the page of the last run, and what it carries over
 PAGES = (  # path, name in the navigation, icon, what it is (the home page lists these); in navigation order
     ("app.py", "Home", "🏠", ""),
     ("pages/1_Descent.py", "Descent", "⛰️", "an optimizer on a 3D surface, step by step"),
@@ -44,7 +46,7 @@ def page(name: str, title: str) -> Iterator[dict[str, Param]]:
     Settings that core refuses end the page's body with the refusal, worded in the page's language; the notice
     about the link's parameters is always written last.
     """
-    setup(title)
+    setup(name, title)
     try:
         yield params.table(name)
     except ValueError as err:  # core's refusals (CoreError) and torch's own, as the pages caught them before
@@ -54,13 +56,15 @@ def page(name: str, title: str) -> Iterator[dict[str, Param]]:
         start_warming()  # once per process, after the first page is out: it should not wait behind the scenes
 
 
-def setup(title: str) -> None:
-    """Page config, one-time process set-up (torch threads, first-use imports), the link's raw parameters,
-    the language switch, the navigation in that language, the share control and presentation mode."""
+def setup(name: str, title: str) -> None:
+    """Page config, what a page switch carries over, one-time process set-up (torch threads, first-use imports),
+    the link's raw parameters, the language switch, the navigation in that language, the share control and
+    presentation mode."""
     # the toggle below is not drawn yet: read the link itself to start with the sidebar tucked away
     linked_present = st.query_params.get("present", "").lower() == "true"
     st.set_page_config(page_title=f"{t(title)} · Descent Lab", page_icon="⛰️", layout="wide",
                        initial_sidebar_state="collapsed" if linked_present else "auto")
+    carry_over(name)
     urlstate.start()
     warm_up()
     common = {p.key: p for p in params.COMMON}
@@ -73,18 +77,42 @@ def setup(title: str) -> None:
         if control(common["present"], t("presentation mode"),
                    help=t("large text, controls tucked away, the animation plays by itself")):
             st.html(PRESENT_CSS)
+    st.session_state[CARRIED] = carried()
 
 
-def page_link(path: str, label: str, icon: str) -> None:
-    """A link to another page that keeps the language and presentation mode.
+def carry_over(name: str) -> None:
+    """After a switch from another page of this session, put its language and presentation mode back in the address.
 
-    A plain link, not st.page_link: Streamlit's in-app page switch drops the query string, and the language
-    must survive it. The new page loads fresh, from its URL, like any shared link.
+    Streamlit's page switch clears the query string (st.page_link's query_params does not survive it while lang and
+    present are bound to widgets), so the new page reruns itself once with them: the address bar, a reload and a
+    copied link then all show the page as it is.
     """
-    query = urlencode(carried())  # only lang (one of LANGS) and present=true: nothing from the user verbatim
-    url = "./" + (Path(path).stem.split("_", 1)[1] if path != "app.py" else "")
-    href = html.escape(url + ("?" + query if query else ""))
-    st.markdown(f'{icon} <a href="{href}" target="_self">{html.escape(label)}</a>', unsafe_allow_html=True)
+    before, st.session_state[LAST_PAGE] = st.session_state.get(LAST_PAGE), name
+    carry = st.session_state.get(CARRIED) or {}
+    if before not in (None, name) and any(key not in st.query_params for key in carry):
+        st.switch_page(page_path(name), query_params=carry)
+
+
+def page_path(name: str) -> str:
+    """The script of page `name` (its key in ui/params.SCHEMA)."""
+    return next(path for path, *_ in PAGES if Path(path).stem.split("_", 1)[-1] == name or
+                (path == "app.py" and name == "Home"))
+
+
+def page_link(path: str, label: str, icon: str | None = None) -> None:
+    """A link to another page that keeps the language and presentation mode in the address bar.
+
+    Streamlit's own page link: the switch happens inside the session, with no page load (the browser keeps Plotly.js
+    and the scenes it holds); a reload or a copied link still opens the page from its address alone. A page run on
+    its own, without the app around it (AppTest from a page file), knows no other pages: it gets a plain link.
+    """
+    try:
+        st.page_link(path, label=label, icon=icon, query_params=carried())
+    except StreamlitPageNotFoundError:
+        query = urlencode(carried())  # only lang (one of LANGS) and present=true: nothing from the user verbatim
+        url = "./" + (Path(path).stem.split("_", 1)[1] if path != "app.py" else "")
+        href = html.escape(url + ("?" + query if query else ""))
+        st.markdown(f'{icon} <a href="{href}" target="_self">{html.escape(label)}</a>', unsafe_allow_html=True)
 
 
 def carried() -> dict[str, str]:
@@ -94,4 +122,5 @@ def carried() -> dict[str, str]:
 
 
 def presenting() -> bool:
-    return bool(st.session_state.get("present"))
+    """Presentation mode: the toggle's value, or the link's before the toggle is drawn (the navigation comes first)."""
+    return bool(st.session_state.get("present", st.query_params.get("present", "").lower() == "true"))

@@ -1,0 +1,221 @@
+"""The 3D view as an instrument, in headless Chromium: the user's camera and zoom survive reruns, a rerun sends only
+the paths, playback and scrubbing move one step cursor across the three views, and page switches stay in one session
+with the language kept."""
+import numpy as np
+import pytest
+
+from core.run import make_config, run
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_browser, streamlit_server, wait_idle
+
+VIEW = ".dl-instrument"
+DEFAULT_EYE = (1.4, -1.4, 1.1)
+
+
+@pytest.fixture(scope="module")
+def server(root):
+    need_browser()
+    with streamlit_server(root) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.frames_received = []
+    pg.on("websocket", lambda ws: ws.on("framereceived", lambda payload: pg.frames_received.append(payload)))
+    yield pg
+    context.close()
+
+
+def open_drawn(page, url: str) -> dict:
+    page.goto(url)
+    wait_idle(page)
+    page.wait_for_selector(f"{VIEW}[data-drawn]", timeout=60_000)
+    return view_state(page)
+
+
+def view_state(page) -> dict:
+    return page.evaluate("""() => { const r = document.querySelector('.dl-instrument');
+        return {...r.dataset, cursor: Number(r.dataset.cursor)}; }""")
+
+
+def wait_new_paths(page, old: str) -> dict:
+    """Until the instrument has drawn paths other than `old` and the page is idle."""
+    page.wait_for_function("""(old) => { const r = document.querySelector('.dl-instrument');
+        return r && r.dataset.drawn && r.dataset.drawn === r.dataset.paths && r.dataset.drawn !== old; }""",
+                           arg=old, timeout=60_000)
+    wait_idle(page)
+    return view_state(page)
+
+
+def lr_notch(page, key: str = "ArrowRight") -> None:
+    thumb = page.locator("[data-testid='stSlider']", has_text="lr").first.get_by_role("slider")
+    thumb.focus()
+    thumb.press(key)
+
+
+def graph(page, i: int) -> str:
+    """A JS expression for the i-th Plotly graph div of the instrument (0 the 3D view, 1 the contour, 2 the loss)."""
+    return f"document.querySelectorAll('{VIEW} .js-plotly-plot')[{i}]"
+
+
+def eye(page) -> tuple[float, float, float]:
+    e = page.evaluate(f"{graph(page, 0)}._fullLayout.scene.camera.eye")
+    return e["x"], e["y"], e["z"]
+
+
+def test_the_users_camera_and_zoom_survive_a_rerun(server, page):
+    """Turn the 3D view with the mouse and zoom the contour, then move lr one notch: both views stay as the user left
+    them, with the new path drawn."""
+    before = open_drawn(page, f"{server}/Descent")
+    canvas = page.locator(f"{VIEW} .dl-surface .gl-container canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(cx - 18 * i, cy + 6 * i)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    turned = eye(page)
+    assert max(abs(a - b) for a, b in zip(turned, DEFAULT_EYE)) > 0.2, turned  # the drag turned the view
+    area = page.locator(f"{VIEW} .dl-contour .nsewdrag").first
+    area.scroll_into_view_if_needed()
+    zbox = area.bounding_box()
+    page.mouse.move(zbox["x"] + 0.2 * zbox["width"], zbox["y"] + 0.2 * zbox["height"])
+    page.mouse.down()
+    page.mouse.move(zbox["x"] + 0.5 * zbox["width"], zbox["y"] + 0.5 * zbox["height"], steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    zoomed = page.evaluate(f"{graph(page, 1)}._fullLayout.xaxis.range")
+    assert zoomed[1] - zoomed[0] < 8, zoomed  # zoomed in from [-6, 6]
+    lr_notch(page)
+    after = wait_new_paths(page, before["drawn"])
+    assert after["drawn"] != before["drawn"]
+    assert np.allclose(eye(page), turned, atol=1e-6)
+    assert np.allclose(page.evaluate(f"{graph(page, 1)}._fullLayout.xaxis.range"), zoomed, atol=1e-9)
+
+
+def test_a_rerun_that_changes_the_paths_sends_only_the_paths(server, page):
+    """A new lr sends the new paths but not the surface again, and the browser keeps the very surface trace it
+    drew (not rebuilt); the bytes received for that rerun are printed."""
+    before = open_drawn(page, f"{server}/Descent")
+    scene_frames = b"".join(f if isinstance(f, bytes) else f.encode() for f in page.frames_received)
+    surface_z = page.evaluate(f"""() => {{ const z = {graph(page, 0)}.data[0].z;
+        return z.bdata || null; }}""")
+    page.evaluate(f"window.__surface = {graph(page, 0)}.data[0]")
+    page.frames_received.clear()
+    lr_notch(page)
+    after = wait_new_paths(page, before["drawn"])
+    sent = b"".join(f if isinstance(f, bytes) else f.encode() for f in page.frames_received)
+    print(f"\nbytes received for one lr change: {len(sent):,} (page load: {len(scene_frames):,})")
+    assert after["scene"] == before["scene"]
+    if surface_z:  # plotly.js may have decoded the typed array in place: then the object check below says it all
+        assert surface_z[:200].encode() not in sent and surface_z[:200].encode() in scene_frames
+    assert page.evaluate(f"window.__surface === {graph(page, 0)}.data[0]")
+    drawn_x = page.evaluate(f"Array.from({graph(page, 1)}.data.at(-2).x)")  # the contour's path line
+    assert len(drawn_x) > 100  # the new path is drawn
+
+
+def heads(page) -> dict:
+    """Where each view's marker is: the 3D head, the contour's head (last of the start/end pair), the loss marker."""
+    return page.evaluate(f"""() => {{
+        const g = (i) => {graph(page, 0)}.parentElement.parentElement.querySelectorAll('.js-plotly-plot')[i];
+        const s = g(0).data.at(-1), c = g(1).data.at(-1), l = g(2).data.at(-1);
+        return {{surface: [s.x[0], s.y[0]], contour: [c.x[1], c.y[1]], loss_step: l.x[0],
+                 cursor: Number(document.querySelector('.dl-instrument').dataset.cursor)}}; }}""")
+
+
+def test_play_and_scrub_move_one_cursor_across_the_three_views(server, page):
+    """Play moves the step cursor forward; scrubbing to a step puts the 3D head, the contour's head and the loss
+    curve's marker on the run's own point at that step (torch's run, computed here)."""
+    traj = run(make_config({"lr": 1e-3}, steps=2000))
+    open_drawn(page, f"{server}/Descent")
+    assert view_state(page)["cursor"] == 2000
+    page.locator(f"{VIEW} .dl-play").click()
+    page.wait_for_timeout(1200)
+    first = view_state(page)["cursor"]
+    page.wait_for_timeout(1200)
+    later = view_state(page)["cursor"]
+    assert 0 <= first < later <= 2000, (first, later)
+    page.locator(f"{VIEW} .dl-play").click()  # pause
+    scrub = page.locator(f"{VIEW} .dl-scrub")
+    scrub.focus()
+    scrub.press("Home")
+    page.wait_for_function("document.querySelector('.dl-instrument').dataset.cursor === '0'")
+    for _ in range(3):
+        scrub.press("PageUp")  # native range keys: a tenth of the range each
+    page.wait_for_timeout(500)
+    h = heads(page)
+    k = h["cursor"]
+    assert 0 < k < 2000 and h["loss_step"] <= k
+    step = h["loss_step"]  # the last drawn point at or before the cursor
+    want = traj.positions[step, 0]
+    assert np.allclose(h["surface"], want, atol=1e-5) and np.allclose(h["contour"], want, atol=1e-5), (h, want)
+
+
+def test_speed_changes_how_fast_the_cursor_moves(server, page):
+    """At 4x the cursor covers several times the steps it covers at 0.25x in the same time."""
+    open_drawn(page, f"{server}/Descent")
+    options = page.locator(f"{VIEW} .dl-speed option").all_text_contents()
+    assert options == ["0.25×", "0.5×", "1×", "2×", "4×"]
+    covered = {}
+    for speed in ("0.25", "4"):
+        page.locator(f"{VIEW} .dl-speed").select_option(speed)
+        page.locator(f"{VIEW} .dl-scrub").focus()
+        page.locator(f"{VIEW} .dl-scrub").press("Home")
+        page.locator(f"{VIEW} .dl-play").click()
+        page.wait_for_timeout(1500)
+        covered[speed] = view_state(page)["cursor"]
+        page.locator(f"{VIEW} .dl-play").click()
+    assert covered["4"] > 3 * max(covered["0.25"], 1), covered
+
+
+def test_presentation_mode_plays_by_itself(server, page):
+    open_drawn(page, f"{server}/Descent?present=true")
+    first = view_state(page)["cursor"]
+    page.wait_for_timeout(1500)
+    assert first < view_state(page)["cursor"] or view_state(page)["cursor"] == 2000
+    assert page.locator(f"{VIEW} .dl-play").get_attribute("aria-pressed") in ("true", "false")
+
+
+def test_a_page_switch_stays_in_the_session_and_keeps_the_language(server, page):
+    """The sidebar's link to Compare switches pages without a page load (a value set on window survives), with
+    lang=zh in the address bar and the page in Chinese; a reload shows the same page."""
+    open_drawn(page, f"{server}/Descent?lang=zh")
+    page.evaluate("window.__same_document = true")
+    page.locator("[data-testid='stSidebar'] a", has_text="比较").first.click()
+    page.wait_for_url("**/Compare?lang=zh", timeout=30_000)
+    wait_idle(page)
+    assert page.evaluate("window.__same_document === true")
+    assert page.locator("h1").first.text_content().strip() == "比较优化器"
+    page.wait_for_function("document.querySelector('.dl-instrument') && "
+                           "document.querySelector('.dl-instrument').dataset.drawn", timeout=60_000)
+    page.reload()
+    wait_idle(page)
+    assert "lang=zh" in page.url and page.locator("h1").first.text_content().strip() == "比较优化器"
+    assert not page.evaluate("window.__same_document === true")
+
+
+def test_a_browser_that_lost_the_scene_asks_for_it_again(server, page):
+    """The scenes this browser holds are dropped; the next rerun sends only paths, the instrument asks for the scene
+    ('missing') and draws the new paths once it is back."""
+    before = open_drawn(page, f"{server}/Descent")
+    page.evaluate("window.__descentLab.scenes.clear()")
+    lr_notch(page)
+    after = wait_new_paths(page, before["drawn"])
+    assert after["scene"] == before["scene"]
+    assert page.evaluate("window.__descentLab.scenes.has(document.querySelector('.dl-instrument').dataset.scene)")
