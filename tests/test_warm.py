@@ -22,9 +22,23 @@ def warmed():
 def test_a_scene_page_finds_its_runs_and_figures_cached(warmed, monkeypatch, scene, lang):
     calls = []
     monkeypatch.setattr(loop.Runner, "run", lambda self, *a, **k: calls.append(self.config))  # any new run shows
-    monkeypatch.setattr(compute, "surface_figure", lambda *a, **k: calls.append("figure"))  # and any new figure
+    monkeypatch.setattr(compute, "scene", lambda *a, **k: calls.append("scene"))  # and any new view
+    monkeypatch.setattr(compute, "path_arrays", lambda *a, **k: calls.append("paths"))
     at = AppTest.from_file(PAGES[scene.page], default_timeout=120)
     for key, value in [*scene.params, ("lang", lang)]:
         at.query_params[key] = value
     at.run()
     assert not at.exception and not calls, (scene.key, calls)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_home_page_finds_the_tutorials_run_cached(warmed, monkeypatch, lang):
+    """The home page plays the source tutorial's run: the same run and view as its scene, warmed with it."""
+    calls = []
+    monkeypatch.setattr(loop.Runner, "run", lambda self, *a, **k: calls.append(self.config))
+    monkeypatch.setattr(compute, "scene", lambda *a, **k: calls.append("scene"))
+    monkeypatch.setattr(compute, "path_arrays", lambda *a, **k: calls.append("paths"))
+    at = AppTest.from_file(PAGES["Home"], default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception and not calls, calls
