@@ -40,13 +40,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(root: Path, port: int | None = None, env: dict | None = None, procs: list | None = None):
-    """`streamlit run app.py` on loopback; yields its base URL once /_stcore/health answers.
+def streamlit_server(root: Path, port: int | None = None, env: dict | None = None, procs: list | None = None,
+                     script: str = "app.py"):
+    """`streamlit run app.py` (or another script under root) on loopback; yields its base URL once /_stcore/health
+    answers.
 
     env adds environment variables; procs, if given, receives the server's Popen (for its pid).
     """
     port = port or free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
