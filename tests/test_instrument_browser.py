@@ -2,41 +2,12 @@
 the paths, playback and scrubbing move one step cursor across the three views, and page switches stay in one session
 with the language kept."""
 import numpy as np
-import pytest
 
 from core.run import make_config, run
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_browser, streamlit_server, wait_idle
+from tests.browser import wait_idle
 
 VIEW = ".dl-instrument"
 DEFAULT_EYE = (1.4, -1.4, 1.1)
-
-
-@pytest.fixture(scope="module")
-def server(root):
-    need_browser()
-    with streamlit_server(root) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    pg.frames_received = []
-    pg.on("websocket", lambda ws: ws.on("framereceived", lambda payload: pg.frames_received.append(payload)))
-    yield pg
-    context.close()
 
 
 def open_drawn(page, url: str) -> dict:
