@@ -1,8 +1,6 @@
 """Descent: pick an objective, an optimizer and a start point; watch torch.optim walk down the surface."""
 from __future__ import annotations
 
-import functools
-
 import streamlit as st
 
 from core.io import codegen
@@ -74,7 +72,7 @@ with page("Descent", "Descent") as schema:
     run_summary(traj)
     runs = ((config, 0, t("path")),)
     runs_view(runs, scale, arrows, t("Click the contour to start there."), clicked_start("x0", "y0"))
-    downloads(traj, functools.partial(figure_html, runs, scale, lang()))
+    downloads(traj, figure_html(runs, scale, lang()))
     with st.expander(t("This run as a torch script"), expanded=False):
         st.code(codegen.as_code(traj), language="python")
     with st.expander(t("Step inspector: what the optimizer did at step k"), expanded=False):

@@ -137,13 +137,14 @@ def view(runs: Runs, scale: str, arrows: bool, language: str) -> tuple[dict, dic
     return cached_scene(c0.objective, c0.expr, c0.bounds, scale, arrows, language), cached_paths(runs, scale)
 
 
-def figure_html(runs: Runs, scale: str, language: str) -> str:
-    """The 3D view as a standalone HTML file that plays by itself (Plotly frames), for the download button."""
-    c0 = runs[0][0]
+def figure_html(runs: Runs, scale: str, language: str) -> Callable[[], str]:
+    """What makes the 3D view as a standalone HTML file that plays by itself (Plotly frames): the download button
+    calls it when pressed, outside the script run, so the runs and the surface are taken from the caches now."""
+    c0, tr = runs[0][0], words(language)
     surf = cached_surface(c0.objective, c0.expr, c0.bounds)
     paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
-    return Prepared(surface_figure(paths, surf, scale, tr=words(language))).to_html(include_plotlyjs=True,
-                                                                                  auto_play=False)
+    return lambda: Prepared(surface_figure(paths, surf, scale, tr=tr)).to_html(include_plotlyjs=True,
+                                                                               auto_play=False)
 
 
 def race_runs(settings: list[tuple[str, dict[str, Any], tuple[float, float]]], **common: Any) -> Runs:

@@ -112,7 +112,7 @@ def page_link(path: str, label: str, icon: str | None = None) -> None:
         query = urlencode(carried())  # only lang (one of LANGS) and present=true: nothing from the user verbatim
         url = "./" + (Path(path).stem.split("_", 1)[1] if path != "app.py" else "")
         href = html.escape(url + ("?" + query if query else ""))
-        st.markdown(f'{icon} <a href="{href}" target="_self">{html.escape(label)}</a>', unsafe_allow_html=True)
+        st.markdown(f'{icon or ""} <a href="{href}" target="_self">{html.escape(label)}</a>', unsafe_allow_html=True)
 
 
 def carried() -> dict[str, str]:

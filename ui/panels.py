@@ -1,4 +1,5 @@
-"""What pages show of a run, worded here: its summary, the step inspector, the race's ranking, downloads."""
+"""What pages show of a run, worded here: its summary, the runs' view (the instrument), the step inspector, the
+race's ranking, downloads."""
 from __future__ import annotations
 
 from typing import Any, Callable
