@@ -1,4 +1,5 @@
 """What a person sees, in headless Chromium against a real `streamlit run` server."""
+import re
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,14 @@ def test_fuzzed_links_in_the_browser(server, page, path):
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("img[src='x']").count() == 0
     assert "=inf" not in page.url and "1e999" not in page.url  # the cleaned link is the page's own link
+
+
+def test_the_figure_download_is_a_standalone_animated_page(server, page):
+    """'Figure (HTML)' gives the 3D view as a page of its own: Plotly inside, and frames that move the head."""
+    page.goto(f"{server}/Descent")
+    wait_idle(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Figure (HTML)").click()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Plotly.newPlot" in html and "Plotly.addFrames" in html
+    assert not re.search(r"<script[^>]*\ssrc=", html)  # Plotly.js inside the file: it opens offline
