@@ -100,8 +100,9 @@ function play(lab) {
   if (lab.cursor >= lab.end) lab.cursor = 0;
   lab.playing = true;
   lab.last = null;
+  const loop = (lab.loops = (lab.loops || 0) + 1); // a Pause and a Play in quick succession leave one loop running
   words(lab, lab.texts);
-  requestAnimationFrame((t) => tick(lab, t));
+  requestAnimationFrame((t) => tick(lab, t, loop));
 }
 
 function pause(lab) {
@@ -109,14 +110,14 @@ function pause(lab) {
   words(lab, lab.texts);
 }
 
-function tick(lab, now) {
-  if (!lab.playing) return;
+function tick(lab, now, loop) {
+  if (!lab.playing || loop !== lab.loops) return;
   if (!lab.root.isConnected) {
     lab.playing = false;
     return;
   }
   if (now < lab.hold) {
-    requestAnimationFrame((t) => tick(lab, t));
+    requestAnimationFrame((t) => tick(lab, t, loop));
     return;
   }
   const dt = lab.last === null ? 0 : (now - lab.last) / 1000;
@@ -124,6 +125,7 @@ function tick(lab, now) {
   lab.cursor = Math.min(lab.end, lab.cursor + (dt * lab.rate * lab.end) / SECONDS_PER_RUN);
   const atEnd = lab.cursor >= lab.end;
   draw(lab).then(() => {
+    if (!lab.playing || loop !== lab.loops) return;
     if (atEnd && lab.loop) {
       lab.cursor = 0;
       lab.last = null;
@@ -132,7 +134,7 @@ function tick(lab, now) {
       pause(lab);
       return;
     }
-    requestAnimationFrame((t) => tick(lab, t));
+    requestAnimationFrame((t) => tick(lab, t, loop));
   });
 }
 
