@@ -1,10 +1,12 @@
 """Two app processes behind nginx (Debian's package) on loopback: kill the replica serving a page, and a reload
-through nginx rebuilds the same view on the survivor, from the URL alone."""
+through nginx rebuilds the same view on the survivor, from the URL alone; Plotly.js travels compressed."""
+import gzip
 import os
 import shutil
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -70,6 +72,19 @@ def test_a_dead_replica_loses_nothing(root, tmp_path):
                 assert again.headers["x-replica"] != served
                 assert after == before and before[3] != ""
                 browser.close()
+            assert_plotly_js_compressed(base)
         finally:
             nginx.terminate()
             nginx.wait(timeout=10)
+
+
+def assert_plotly_js_compressed(base: str) -> None:
+    """Through nginx, the app's copy of Plotly.js arrives gzipped and unpacks to the plotly package's own file."""
+    import plotly
+
+    url = f"{base}/app/static/plotly-{plotly.__version__}.min.js"
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": "gzip"}), timeout=30) as r:
+        assert r.headers["Content-Encoding"] == "gzip"
+        body = r.read()
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert gzip.decompress(body) == source.read_bytes() and len(body) < source.stat().st_size / 3
