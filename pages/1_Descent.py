@@ -21,6 +21,7 @@ from ui.i18n import lang, t
 from ui.page import page
 from ui.panels import downloads, run_summary, runs_view, step_inspector
 from ui.params import Param
+from viz.style import Path
 
 SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
 
@@ -72,7 +73,7 @@ with page("Descent", "Descent") as schema:
     run_summary(traj)
     runs = ((config, 0, t("path")),)
     runs_view(runs, scale, arrows, t("Click the contour to start there."), clicked_start("x0", "y0"))
-    downloads(traj, figure_html(runs, scale, lang()))
+    downloads(traj, figure_html([Path(traj, 0, t("path"))], scale, lang()))
     with st.expander(t("This run as a torch script"), expanded=False):
         st.code(codegen.as_code(traj), language="python")
     with st.expander(t("Step inspector: what the optimizer did at step k"), expanded=False):

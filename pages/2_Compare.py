@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.explore.race import ranking
 from core.run import Reason
-from ui.compute import Runs, cached_run, race_runs
+from ui.compute import Runs, cached_run, race_runs, run_paths
 from ui.controls import (
     clicked_start,
     control,
@@ -19,7 +19,6 @@ from ui.i18n import t
 from ui.page import page
 from ui.panels import ranking_table, runs_view, step_inspector
 from ui.params import DEFAULT_RUNS, Param
-from viz.style import COLORS, Path
 
 
 def run_controls(schema: dict[str, Param], i: int) -> tuple[str, dict, tuple[float, float]]:
@@ -56,7 +55,7 @@ with page("Compare", "Compare") as schema:
     st.caption(t("Each run is a real torch.optim optimizer; runs that share an optimizer and its settings run as "
                  "one batched tensor, one row per start."))
     runs, scale, arrows = controls(schema)
-    paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
+    paths = run_paths(runs)
     runs_view(runs, scale, arrows, t("Click the contour to move the chosen run's start there."), take_start)
     st.subheader(t("Ranking"))
     ranking_table(ranking(paths))

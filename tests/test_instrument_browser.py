@@ -37,13 +37,13 @@ def lr_notch(page, key: str = "ArrowRight") -> None:
     thumb.press(key)
 
 
-def graph(page, i: int) -> str:
+def graph(i: int) -> str:
     """A JS expression for the i-th Plotly graph div of the instrument (0 the 3D view, 1 the contour, 2 the loss)."""
     return f"document.querySelectorAll('{VIEW} .js-plotly-plot')[{i}]"
 
 
 def eye(page) -> tuple[float, float, float]:
-    e = page.evaluate(f"{graph(page, 0)}._fullLayout.scene.camera.eye")
+    e = page.evaluate(f"{graph(0)}._fullLayout.scene.camera.eye")
     return e["x"], e["y"], e["z"]
 
 
@@ -71,13 +71,13 @@ def test_the_users_camera_and_zoom_survive_a_rerun(server, page):
     page.mouse.move(zbox["x"] + 0.5 * zbox["width"], zbox["y"] + 0.5 * zbox["height"], steps=8)
     page.mouse.up()
     page.wait_for_timeout(300)
-    zoomed = page.evaluate(f"{graph(page, 1)}._fullLayout.xaxis.range")
+    zoomed = page.evaluate(f"{graph(1)}._fullLayout.xaxis.range")
     assert zoomed[1] - zoomed[0] < 8, zoomed  # zoomed in from [-6, 6]
     lr_notch(page)
     after = wait_new_paths(page, before["drawn"])
     assert after["drawn"] != before["drawn"]
     assert np.allclose(eye(page), turned, atol=1e-6)
-    assert np.allclose(page.evaluate(f"{graph(page, 1)}._fullLayout.xaxis.range"), zoomed, atol=1e-9)
+    assert np.allclose(page.evaluate(f"{graph(1)}._fullLayout.xaxis.range"), zoomed, atol=1e-9)
 
 
 def test_a_rerun_that_changes_the_paths_sends_only_the_paths(server, page):
@@ -85,9 +85,9 @@ def test_a_rerun_that_changes_the_paths_sends_only_the_paths(server, page):
     drew (not rebuilt); the bytes received for that rerun are printed."""
     before = open_drawn(page, f"{server}/Descent")
     scene_frames = b"".join(f if isinstance(f, bytes) else f.encode() for f in page.frames_received)
-    surface_z = page.evaluate(f"""() => {{ const z = {graph(page, 0)}.data[0].z;
+    surface_z = page.evaluate(f"""() => {{ const z = {graph(0)}.data[0].z;
         return z.bdata || null; }}""")
-    page.evaluate(f"window.__surface = {graph(page, 0)}.data[0]")
+    page.evaluate(f"window.__surface = {graph(0)}.data[0]")
     page.frames_received.clear()
     lr_notch(page)
     after = wait_new_paths(page, before["drawn"])
@@ -96,16 +96,15 @@ def test_a_rerun_that_changes_the_paths_sends_only_the_paths(server, page):
     assert after["scene"] == before["scene"]
     if surface_z:  # plotly.js may have decoded the typed array in place: then the object check below says it all
         assert surface_z[:200].encode() not in sent and surface_z[:200].encode() in scene_frames
-    assert page.evaluate(f"window.__surface === {graph(page, 0)}.data[0]")
-    drawn_x = page.evaluate(f"Array.from({graph(page, 1)}.data.at(-2).x)")  # the contour's path line
+    assert page.evaluate(f"window.__surface === {graph(0)}.data[0]")
+    drawn_x = page.evaluate(f"Array.from({graph(1)}.data.at(-2).x)")  # the contour's path line
     assert len(drawn_x) > 100  # the new path is drawn
 
 
 def heads(page) -> dict:
     """Where each view's marker is: the 3D head, the contour's head (last of the start/end pair), the loss marker."""
     return page.evaluate(f"""() => {{
-        const g = (i) => {graph(page, 0)}.parentElement.parentElement.querySelectorAll('.js-plotly-plot')[i];
-        const s = g(0).data.at(-1), c = g(1).data.at(-1), l = g(2).data.at(-1);
+        const s = {graph(0)}.data.at(-1), c = {graph(1)}.data.at(-1), l = {graph(2)}.data.at(-1);
         return {{surface: [s.x[0], s.y[0]], contour: [c.x[1], c.y[1]], loss_step: l.x[0],
                  cursor: Number(document.querySelector('.dl-instrument').dataset.cursor)}}; }}""")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import t
+from ui.page import page_name
 
 INK, PATH, BLUE, GOLD, GREEN, VIOLET = "#9aa0a6", "#e4572e", "#2e86ab", "#f6ae2d", "#2a9d8f", "#7b2cbf"
 
@@ -56,11 +57,7 @@ def cards(pages: list[tuple[str, str, str, str]], link, per_row: int = 4) -> Non
     for start in range(0, len(pages), per_row):
         for col, (path, label, icon, blurb) in zip(st.columns(per_row), pages[start:start + per_row]):
             with col.container(border=True):
-                st.image(picture(_name(path)), width=120)
+                st.image(picture(page_name(path)), width=120)
                 link(path, label=t(label), icon=icon)
                 st.caption(t(blurb))
 
-
-def _name(path: str) -> str:
-    stem = path.rsplit("/", 1)[-1].removesuffix(".py")
-    return stem.split("_", 1)[1] if "_" in stem else stem

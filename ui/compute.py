@@ -126,8 +126,7 @@ def cached_paths(runs: Runs, scale: str) -> dict:
     """The runs given as (config, row, label) as the instrument's packed paths, with an id that names them."""
     c0 = runs[0][0]
     surf = cached_surface(c0.objective, c0.expr, c0.bounds)
-    paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
-    packed = path_arrays(paths, surf, scale, lift(surf, scale))
+    packed = path_arrays(run_paths(runs), surf, scale, lift(surf, scale))
     return {"id": digest(packed), "paths": packed}
 
 
@@ -137,12 +136,16 @@ def view(runs: Runs, scale: str, arrows: bool, language: str) -> tuple[dict, dic
     return cached_scene(c0.objective, c0.expr, c0.bounds, scale, arrows, language), cached_paths(runs, scale)
 
 
-def figure_html(runs: Runs, scale: str, language: str) -> Callable[[], str]:
-    """What makes the 3D view as a standalone HTML file that plays by itself (Plotly frames): the download button
-    calls it when pressed, outside the script run, so the runs and the surface are taken from the caches now."""
-    c0, tr = runs[0][0], words(language)
+def run_paths(runs: Runs) -> list[Path]:
+    """The runs given as (config, row, label) as drawn paths, each in its colour."""
+    return [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
+
+
+def figure_html(paths: list[Path], scale: str, language: str) -> Callable[[], str]:
+    """What makes the 3D view of paths the page holds as a standalone HTML file that plays by itself (Plotly
+    frames): the download button calls it when pressed, outside the script run, so the surface is taken now."""
+    c0, tr = paths[0].traj.config, words(language)
     surf = cached_surface(c0.objective, c0.expr, c0.bounds)
-    paths = [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
     return lambda: Prepared(surface_figure(paths, surf, scale, tr=tr)).to_html(include_plotlyjs=True,
                                                                                auto_play=False)
 

@@ -93,10 +93,15 @@ def carry_over(name: str) -> None:
         st.switch_page(page_path(name), query_params=carry)
 
 
+def page_name(path: str) -> str:
+    """The name of the page whose script is `path` (its key in ui/params.SCHEMA): Home, or the file's name without
+    its number."""
+    return "Home" if path == "app.py" else Path(path).stem.split("_", 1)[1]
+
+
 def page_path(name: str) -> str:
-    """The script of page `name` (its key in ui/params.SCHEMA)."""
-    return next(path for path, *_ in PAGES if Path(path).stem.split("_", 1)[-1] == name or
-                (path == "app.py" and name == "Home"))
+    """The script of page `name`."""
+    return next(path for path, *_ in PAGES if page_name(path) == name)
 
 
 def page_link(path: str, label: str, icon: str | None = None) -> None:
@@ -110,7 +115,7 @@ def page_link(path: str, label: str, icon: str | None = None) -> None:
         st.page_link(path, label=label, icon=icon, query_params=carried())
     except StreamlitPageNotFoundError:
         query = urlencode(carried())  # only lang (one of LANGS) and present=true: nothing from the user verbatim
-        url = "./" + (Path(path).stem.split("_", 1)[1] if path != "app.py" else "")
+        url = "./" + ("" if path == "app.py" else page_name(path))
         href = html.escape(url + ("?" + query if query else ""))
         st.markdown(f'{icon or ""} <a href="{href}" target="_self">{html.escape(label)}</a>', unsafe_allow_html=True)
 

@@ -15,7 +15,7 @@ from core.objectives import Objective
 from viz.charts import loss_hover, loss_layout
 from viz.plane import contour_layout, contour_traces
 from viz.style import Path, Words, frame_steps, same
-from viz.surface import surface_layout, surface_traces
+from viz.surface import height_range, surface_layout, surface_traces
 
 PATH_POINTS = 2000  # points of all paths together (each path at least MIN_PATH_POINTS): what a rerun sends
 MIN_PATH_POINTS = 500
@@ -75,8 +75,8 @@ def digest(value) -> str:
 
 def lift(surf: Surface, scale: str) -> float:
     """How far a 3D path is drawn above the surface: 1% of the surface's height range."""
-    z = surf.height(surf.f, scale)
-    return 0.01 * float(np.nanmax(z) - np.nanmin(z)) if np.isfinite(z).any() else 0.01
+    low, high = height_range(surf, scale)
+    return 0.01 * (high - low)
 
 
 def path_arrays(paths: list[Path], surf: Surface, scale: str, above: float,

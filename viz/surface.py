@@ -17,11 +17,17 @@ def _path_xyz(path: Path, surf: Surface, scale: str, steps: np.ndarray, lift: fl
     return np.column_stack([xy, z]).astype(np.float32)
 
 
+def height_range(surf: Surface, scale: str) -> tuple[float, float]:
+    """The lowest and highest height the surface reaches on its grid ((0, 1) where it is nowhere finite)."""
+    z = surf.height(surf.f, scale)
+    return (float(np.nanmin(z)), float(np.nanmax(z))) if np.isfinite(z).any() else (0.0, 1.0)
+
+
 def surface_traces(objective: Objective, surf: Surface, scale: str,
                    tr: Words = same) -> tuple[list[dict], float, float]:
     """The 3D view's fixed part, the surface and the known minima, and the surface's height range (low, high)."""
     zr = surf.height(surf.f, scale)
-    low, high = (float(np.nanmin(zr)), float(np.nanmax(zr))) if np.isfinite(zr).any() else (0.0, 1.0)
+    low, high = height_range(surf, scale)
     mz = surf.height(np.array(objective.minima_f()), scale) + 0.02 * (high - low)
     minima = np.array(objective.minima).reshape(-1, 2)
     return [
