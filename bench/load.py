@@ -2,6 +2,7 @@
 
     python bench/load.py --scenario clicks --clients 30      # or lrs, mixed, scene; all: every scenario
     python bench/load.py --soak 500                          # one session, 500 reruns: the server's memory
+    python bench/load.py --scenario heavy --clients 20 --before 306bc92   # also a past commit, in the same run
 
 Clients speak Streamlit's own websocket protocol (BackMsg/ForwardMsg protobufs, as the browser does). Each client
 first opens /Descent as the scenario's class has it; then all change a setting at the same moment (a new session
@@ -14,15 +15,25 @@ it off (DESCENT_BATCHING=0), each on a fresh server, and prints one line per run
     scenario NAME: N clients, batching on|off, p50 X s, p95 Y s, wrong 0
 
 Scenarios: clicks (same settings, everyone their own start point), lrs (Adam, everyone their own learning rate),
-mixed (five optimizers with their own settings), scene (everyone opens the same scene link).
+mixed (five optimizers with their own settings), scene (everyone opens the same scene link), and heavy: for each
+page of HEAVY, one student opens it and half a second later every client clicks their own start on /Descent (the
+clicks scenario); one line per heavy page, with the time the heavy page took:
+
+    scenario heavy (PAGE): N clients, p50 X s, p95 Y s, heavy Z s, wrong 0
+
+--before REV runs the same scenarios against a past commit's server (a temporary git worktree) first.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -43,6 +54,9 @@ from ui.scenes import SCENES  # noqa: E402
 
 MIXED = (("adam", 0.01), ("sgd", 0.001), ("rmsprop", 0.01), ("adagrad", 0.5), ("nadam", 0.01))
 ADAM_LRS = [v for v in log_options(1e-6, 10.0, 1e-3) if v <= 0.5]
+LBFGS_RACE = "runs=6&steps=20000&tol=off&" + "&".join(f"r{i}_opt=lbfgs&r{i}_lr=1&r{i}_x0={i - 3}" for i in range(1, 7))
+HEAVY = (("Basins", "opt=lbfgs&grid=200&steps=1000&lr=1"), ("Compare", LBFGS_RACE),
+         ("Basins", "grid=200&steps=1000&lr=0.01"))
 
 
 def scenario_query(name: str, i: int) -> str:
@@ -72,11 +86,11 @@ def expected_end(query: str) -> str:
     return f"({x:.5f}, {y:.5f})"
 
 
-async def rerun(ws, query: str) -> tuple[float, dict[str, str]]:
+async def rerun(ws, query: str, page: str = "Descent") -> tuple[float, dict[str, str]]:
     """Send one rerun and wait for script_finished; the seconds it took and the metrics the page showed."""
     msg = BackMsg()
     msg.rerun_script.query_string = query
-    msg.rerun_script.page_name = "Descent"
+    msg.rerun_script.page_name = page
     started = time.perf_counter()
     await ws.send(msg.SerializeToString())
     metrics = {}
@@ -92,9 +106,9 @@ async def rerun(ws, query: str) -> tuple[float, dict[str, str]]:
             return time.perf_counter() - started, metrics
 
 
-async def load(url: str, query: str) -> tuple[float, dict[str, str]]:
+async def load(url: str, query: str, page: str = "Descent") -> tuple[float, dict[str, str]]:
     async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-        return await rerun(ws, query)
+        return await rerun(ws, query, page)
 
 
 async def client(urls: list[str], name: str, i: int, go: asyncio.Event, ready: list, out: list) -> None:
@@ -107,14 +121,20 @@ async def client(urls: list[str], name: str, i: int, go: asyncio.Event, ready: l
     out.append((seconds, metrics.get("end point"), query))
 
 
-async def crowd(urls: list[str], name: str, clients: int) -> list:
+async def crowd(urls: list[str], name: str, clients: int, heavy: tuple[str, str] | None = None) -> tuple[list, float]:
+    """Every client's (seconds, end point, query) after the change; with heavy, the seconds the heavy page took,
+    opened half a second before the others change."""
     go, ready, out = asyncio.Event(), [], []
     tasks = [asyncio.create_task(client(urls, name, i, go, ready, out)) for i in range(clients)]
     while len(ready) < clients:
         await asyncio.sleep(0.05)
+    heavy_task = None
+    if heavy is not None:
+        heavy_task = asyncio.create_task(load(urls[0], heavy[1], heavy[0]))
+        await asyncio.sleep(0.5)
     go.set()
     await asyncio.gather(*tasks)
-    return out
+    return out, (await heavy_task)[0] if heavy_task is not None else 0.0
 
 
 def wait_warm(proc, limit: float = 300.0) -> str:
@@ -133,24 +153,44 @@ def wait_warm(proc, limit: float = 300.0) -> str:
     return found[0] if found else f"no warm-up line within {limit:.0f} s"
 
 
-def scenario(name: str, clients: int, batching: bool, processes: int = 1) -> None:
+def scenario(name: str, clients: int, batching: bool, processes: int = 1, root: Path = ROOT,
+             heavy: tuple[str, str] | None = None, label: str = "") -> None:
+    """One scenario on fresh servers of the tree at root; prints its line."""
     env, procs = {"DESCENT_BATCHING": "1" if batching else "0", "DESCENT_WARM_SCENES": "1"}, []
     with contextlib.ExitStack() as stack:
-        urls = [stack.enter_context(streamlit_server(ROOT, env=env, procs=procs)).replace("http", "ws")
+        urls = [stack.enter_context(streamlit_server(root, env=env, procs=procs)).replace("http", "ws")
                 + "/_stcore/stream" for _ in range(processes)]
         cold, _ = asyncio.run(load(urls[0], ""))
         for url in urls[1:]:
             asyncio.run(load(url, ""))
         warm = "; ".join(wait_warm(proc) for proc in procs)
-        out = asyncio.run(crowd(urls, name, clients))
+        out, heavy_seconds = asyncio.run(crowd(urls, "clicks" if heavy else name, clients, heavy))
     times = [s for s, _, _ in out]
     expected = {q: expected_end(q) for q in {q for _, _, q in out}}
     wrong = sum(end != expected[q] for _, end, q in out)
     p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
     where = f", {processes} server processes" if processes > 1 else ""
-    print(f"scenario {name}: {clients} clients, batching {'on' if batching else 'off'}{where}, "
-          f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, wrong {wrong}", flush=True)
+    if heavy:
+        print(f"{label}scenario heavy (/{heavy[0]}?{heavy[1][:60]}): {clients} clients, "
+              f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, heavy {heavy_seconds:.1f} s, wrong {wrong}",
+              flush=True)
+    else:
+        print(f"{label}scenario {name}: {clients} clients, batching {'on' if batching else 'off'}{where}, "
+              f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, wrong {wrong}", flush=True)
     print(f"  (cold start: the first page of the fresh server took {cold:.2f} s; {warm})", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def checkout(rev: str):
+    """A past commit of this repository in a temporary git worktree."""
+    where = Path(tempfile.mkdtemp(prefix="descent-before-"))
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), rev], check=True,
+                   capture_output=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)], capture_output=True)
+        shutil.rmtree(where, ignore_errors=True)
 
 
 def rss_mb(pid: int) -> float:
@@ -182,7 +222,7 @@ def soak(reruns: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", choices=("clicks", "lrs", "mixed", "scene", "all"), default="all")
+    parser.add_argument("--scenario", choices=("clicks", "lrs", "mixed", "scene", "heavy", "all"), default="all")
     parser.add_argument("--clients", type=int, default=30, choices=range(1, 201), metavar="1..200")
     parser.add_argument("--batching", choices=("both", "on", "off"), default="both",
                         help="run each scenario with the broker on and off (both), or only one way (sizing)")
@@ -190,11 +230,19 @@ def main() -> None:
                         help="server processes on this machine, the clients spread evenly over them")
     parser.add_argument("--soak", type=int, default=0, choices=range(0, 5001), metavar="0..5000",
                         help="also run one session this many times and report the server's memory")
+    parser.add_argument("--before", metavar="REV", help="also run every scenario against this past commit, first")
     args = parser.parse_args()
-    names = ("clicks", "lrs", "mixed", "scene") if args.scenario == "all" else (args.scenario,)
-    for name in names:
-        for batching in {"both": (True, False), "on": (True,), "off": (False,)}[args.batching]:
-            scenario(name, args.clients, batching, args.processes)
+    if args.before and not re.fullmatch(r"[0-9A-Za-z._/~^-]{1,80}", args.before):
+        parser.error(f"--before takes a commit name, not {args.before!r}")
+    names = ("clicks", "lrs", "mixed", "scene", "heavy") if args.scenario == "all" else (args.scenario,)
+    with contextlib.ExitStack() as stack:
+        roots = [(stack.enter_context(checkout(args.before)), f"[before {args.before}] ")] if args.before else []
+        for root, label in roots + [(ROOT, "[now] " if args.before else "")]:
+            for name in names:
+                for batching in {"both": (True, False), "on": (True,), "off": (False,)}[args.batching]:
+                    for heavy in HEAVY if name == "heavy" else (None,):
+                        if heavy is None or batching:  # heavy: with the broker, as the class has it
+                            scenario(name, args.clients, batching, args.processes, root, heavy, label)
     if args.soak:
         soak(args.soak)
 

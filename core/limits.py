@@ -22,7 +22,19 @@ FORMULA_CHARS = 300  # a typed formula's length
 FORMULA_DEPTH = 40  # its nesting
 FORMULA_NODES = 200  # its operations: evaluating any accepted formula costs a bounded number of tensor operations
 FORMULA_EXPONENT = 10  # |exponent| of a power
-RUN_SECONDS = 30.0  # a run's time budget: past it the run stops cleanly with reason 'time_limit'
+RUN_SECONDS = 30.0  # one page view's compute: every run, map, sweep and replay it asks for draws from it; past it
+# nothing new starts and what runs stops cleanly with the reason 'time limit' (the command line: one per command)
+
+# What work costs, so that no control offers a setting that cannot finish within the budget. Seconds per step,
+# the worst over the built-in objectives and optimizers, measured on the 2-core development machine with one torch
+# thread (`python bench/bench_explore.py --costs` measures them again), rounded up by about half.
+WORK_SECONDS = 20.0  # the heaviest setting a control offers must take at most this alone (2/3 of the budget)
+STEP_SECONDS = 300e-6  # one step of a run, whatever its rows (measured 80-220 us)
+ROW_STEP_SECONDS = 0.1e-6  # and each row of a batched run (basin maps: measured 0.036-0.066 us at 40,000 rows)
+GROUP_STEP_SECONDS = 100e-6  # each parameter group of a sweep (measured 41-63 us at 100 learning rates)
+LBFGS_ITERATION_SECONDS = 1e-3  # LBFGS, per row (one at a time) and per iteration of a step: up to max_iter a step
+# (measured 0.28-0.87 ms with history_size 100 and tolerances 0, where every step takes every iteration)
+FORMULA_FACTOR = 2.5  # a typed formula of FORMULA_CHARS characters costs this much more (measured 2.3x)
 
 # Distances to a known minimum (not limits on cost, but one value each, used everywhere they apply)
 REACHED_DISTANCE = 1e-3  # a race's end this close to a known minimum has reached it

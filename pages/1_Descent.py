@@ -7,7 +7,7 @@ from core.io import codegen
 from core.objectives import OBJECTIVES
 from core.optimizers import get_optimizer
 from core.run import RunConfig, make_config
-from ui.compute import cached_run, figure_html
+from ui.compute import cached_run, figure_html, fit_runs
 from ui.controls import (
     clicked_start,
     control,
@@ -62,6 +62,7 @@ def controls(schema: dict[str, Param]) -> tuple[RunConfig, str, int, bool]:
 with page("Descent", "Descent") as schema:
     st.title(t("Descent"))
     config, scale, every, arrows = controls(schema)
+    ((config, _, _),) = fit_runs(((config, 0, ""),))
     objective = config.objective_spec
     if objective.latex:
         st.latex(objective.latex)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.explore.race import ranking
 from core.run import Reason
-from ui.compute import Runs, cached_run, race_runs, run_paths
+from ui.compute import Runs, cached_run, fit_runs, race_runs, run_paths
 from ui.controls import (
     clicked_start,
     control,
@@ -41,7 +41,8 @@ def controls(schema: dict[str, Param]) -> tuple[Runs, str, bool]:
         control(schema["click_run"].but(options=tuple(range(1, n + 1))),
                 t("a click on the contour sets the start of run"), horizontal=True)
     settings = [run_controls(schema, i) for i in range(1, n + 1)]
-    return race_runs(settings, objective=fn, steps=int(steps), tol=tol, expr=text, bounds=bounds), scale, arrows
+    runs = race_runs(settings, objective=fn, steps=int(steps), tol=tol, expr=text, bounds=bounds)
+    return fit_runs(runs), scale, arrows
 
 
 def take_start(x: float, y: float) -> None:

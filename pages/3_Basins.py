@@ -1,10 +1,13 @@
 """Basins: a grid of start points run as one batch, each coloured by the minimum it ends in."""
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from core import limits
-from core.explore.basins import most_steps
+from core.explore.basins import most_grid, most_steps
+from core.optimizers import get_optimizer
 from core.run import make_config
 from ui.compute import cached_basins
 from ui.controls import control, objective_controls, optimizer_controls, tolerance_control
@@ -22,11 +25,17 @@ with page("Basins", "Basins") as schema:
         n = control(schema["grid"], t("grid points per side"))
         steps = control(schema["steps"], t("steps"))
         tol = tolerance_control(schema)
-    if steps > most_steps(n):
-        st.warning(t("{n} × {n} starts × {steps} steps is over the limit of {limit} start-steps: running {most} steps.",
-                     n=n, steps=f"{steps:,}", limit=f"{limits.MAX_BASIN_WORK:,}", most=f"{most_steps(n):,}"))
-        steps = most_steps(n)
     config = make_config(hypers, objective=fn, optimizer=opt, steps=int(steps), tol=tol, expr=text, bounds=bounds)
+    if n > most_grid(config):
+        st.warning(t("a {n} × {n} grid is too large for {optimizer} within a page's compute budget: using {most} × "
+                     "{most}.", n=n, optimizer=get_optimizer(opt).name, most=most_grid(config)))
+        n = most_grid(config)
+    if steps > most_steps(config, n):
+        st.warning(t("{n} × {n} starts × {steps} steps is over the limit of {limit} start-steps: running {most} steps.",
+                     n=n, steps=f"{steps:,}", limit=f"{min(limits.MAX_BASIN_WORK, n * n * most_steps(config, n)):,}",
+                     most=f"{most_steps(config, n):,}"))
+        steps = most_steps(config, n)
+        config = dataclasses.replace(config, steps=int(steps))
     bm = cached_basins(config, n)
     objective, tr = config.objective_spec, words(lang())
     st.plotly_chart(basin_figure(objective, bm.xs, bm.ys, bm.category, bm.steps, tr), width="stretch", key="basins")

@@ -1,12 +1,15 @@
 """Learning-rate sweep: one start, 20 to 100 log-spaced learning rates, run together as parameter groups."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import streamlit as st
 
 from core.optimizers import get_optimizer
 from core.run import Reason, make_config
-from ui.compute import cached_sweep
+from core.run.cost import step_seconds
+from ui.compute import cached_sweep, fit_steps
 from ui.controls import control, objective_controls, optimizer_controls, start_controls, tolerance_control
 from ui.i18n import lang, t, words
 from ui.page import page
@@ -27,6 +30,8 @@ with page("Sweep", "Sweep") as schema:
     lr_low, lr_high = get_optimizer(opt).hyper("lr").bounds()  # the sweep stays within what lr may be
     config = make_config(hypers, objective=fn, optimizer=opt, starts=[start], steps=int(steps), tol=tol,
                          expr=text, bounds=bounds)
+    steps = fit_steps(int(steps), step_seconds(config, rows=1, groups=count))
+    config = dataclasses.replace(config, steps=steps)
     ends = cached_sweep(config, max(low, lr_low), min(high, lr_high), count)
     lrs = np.array(ends.lrs)
     figure = sweep_figure(lrs, ends.losses, ends.end, ends.reason, config.objective_spec.f_star, words(lang()))

@@ -1,6 +1,8 @@
-"""Runs for pages: one at a time per process, cached across sessions, with a progress bar for slow ones."""
+"""Runs for pages: each page view has one compute budget, the process one scheduler; results cached across
+sessions, with a progress bar for slow ones."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -10,13 +12,17 @@ import streamlit as st
 import torch
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from core import limits
 from core.explore.basins import BasinMap, basin_map
 from core.explore.sweep import sweep
 from core.grid import Surface, surface
 from core.objectives import get_objective
-from core.run import Endpoints, RunConfig, Trajectory, make_config, run
-from core.run.broker import Broker
+from core.run import Endpoints, Reason, RunConfig, Trajectory, make_config, run
+from core.run.broker import Broker, work
+from core.run.budget import Budget, Cancelled
+from core.run.cost import most_steps, step_seconds
 from core.run.inspector import Step, inspect_step
+from core.run.schedule import Scheduler
 from ui.i18n import t, words
 from viz.instrument import digest, lift, path_arrays, scene
 from viz.style import COLORS, Path, Prepared
@@ -24,11 +30,11 @@ from viz.surface import surface_figure
 
 Runs = tuple[tuple[RunConfig, int, str], ...]  # runs drawn together, each as (config, row of that config, label)
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
-# One descent at a time per server process. A descent is a Python loop of many tiny torch calls, each of which
-# releases and retakes the GIL: several loops at once hand the GIL back and forth on every call and all crawl
-# (bench/load.py measured a 0.3 s run taking 31 s among 20 sessions). Queued one after another each takes its
-# own 0.3 s. Cached results are served without the lock.
-COMPUTE = threading.Lock()
+# One computation at a time per server process, in turns (core/run/schedule.py): a descent is a Python loop of many
+# tiny torch calls that holds the GIL between them, so several at once all crawl (bench/load.py measured a 0.3 s
+# run taking 31 s among 20 sessions); the scheduler lets light work go before heavy work between two steps.
+SCHEDULER = Scheduler()
+_VIEW = threading.local()  # the page view the script thread is running: its budget and what got cut short
 
 
 @st.cache_resource(show_spinner=False)
@@ -42,6 +48,55 @@ def warm_up() -> bool:
         torch.set_num_threads(int(threads))
     run(RunConfig(steps=2))
     return True
+
+
+def begin_view() -> None:
+    """A new page view (script run): one budget of limits.RUN_SECONDS for every computation it asks for."""
+    _VIEW.budget, _VIEW.cut = Budget(), 0
+
+
+def cut_notice() -> None:
+    """The page's last word on its budget: how many of its results were cut short by it."""
+    if getattr(_VIEW, "cut", 0):
+        st.warning(t("{n} of this page's results were cut short by its compute budget of {seconds} s: they end with "
+                     "the reason \"time limit\".", n=_VIEW.cut, seconds=f"{limits.RUN_SECONDS:g}"))
+
+
+def fit_steps(steps: int, per_step: float) -> int:
+    """steps, or the most that work of per_step seconds a step finishes within limits.WORK_SECONDS, with a notice."""
+    most = most_steps(per_step)
+    if steps > most:
+        st.warning(t("{steps} steps of these settings cannot finish within a page's compute budget: running {most}.",
+                     steps=f"{steps:,}", most=f"{most:,}"))
+    return min(steps, most)
+
+
+def fit_runs(runs: Runs) -> Runs:
+    """The runs of one page with their steps cut, with a notice, to what they finish together within the budget."""
+    per_step = sum(step_seconds(c) for c in dict.fromkeys(c for c, _, _ in runs))
+    steps = fit_steps(runs[0][0].steps, per_step)
+    if steps == runs[0][0].steps:
+        return runs
+    return tuple((dataclasses.replace(c, steps=steps), row, label) for c, row, label in runs)
+
+
+def _budget() -> Budget:
+    """This page view's budget; outside a page view (the scene warm-up) each computation has its own."""
+    return getattr(_VIEW, "budget", None) or Budget()
+
+
+def _cancelled() -> Callable[[], bool]:
+    """Whether this script run has been stopped (a newer rerun, a closed browser): nobody waits for its work."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    requests = getattr(ctx, "script_requests", None)
+    if requests is None:
+        return lambda: False
+    return lambda: getattr(getattr(requests, "_state", None), "name", "CONTINUE") != "CONTINUE"
+
+
+def _leave() -> None:
+    """This script run was stopped while its work waited: let Streamlit end it at its next element (no output)."""
+    st.empty()
 
 
 class ProgressBar:
@@ -64,12 +119,27 @@ class ProgressBar:
             self.bar.empty()
 
 
-def _computed(work: Callable[..., Any], *args: Any) -> Any:
-    """work(*args, progress) under the compute lock, with a progress bar that goes once the work is done."""
-    with COMPUTE:
-        bar = ProgressBar()
-        out = work(*args, bar)
+def _computed(size: float, work_fn: Callable[..., Any], *args: Any) -> Any:
+    """work_fn(*args, progress, gate) as one job of the scheduler on this page view's budget, with a progress bar
+    that goes once the work is done."""
+    bar = ProgressBar()
+    with SCHEDULER.job(size, _budget(), _cancelled()) as job:
+        out = work_fn(*args, bar, job)
     bar.close()
+    return out
+
+
+def _settled(cached: Callable[..., Any], *args: Any) -> Any:
+    """cached(*args), noting a result cut short by a budget; a computation dropped because this run was stopped
+    ends the run quietly."""
+    try:
+        out = cached(*args)
+    except Cancelled:
+        _leave()
+        raise
+    ends = out.ends if isinstance(out, BasinMap) else out
+    if Reason.TIME_LIMIT in getattr(ends, "reason", ()) and hasattr(_VIEW, "cut"):
+        _VIEW.cut += 1
     return out
 
 
@@ -77,35 +147,54 @@ def _computed(work: Callable[..., Any], *args: Any) -> Any:
 def broker() -> Broker | None:
     """The process's run broker: runs asked for together by several sessions are made as one torch.optim run.
     DESCENT_BATCHING=0 turns it off (bench/load.py measures both)."""
-    return None if os.environ.get("DESCENT_BATCHING", "1") == "0" else Broker(lock=COMPUTE)
+    return None if os.environ.get("DESCENT_BATCHING", "1") == "0" else Broker(scheduler=SCHEDULER)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_run(config: RunConfig) -> Trajectory:
-    """The run for config, computed once; a run longer than half a second shows a progress bar."""
+def _run(config: RunConfig) -> Trajectory:
     shared = broker()
     if shared is None:
-        return _computed(run, config)
+        return _computed(work(config), run, config)
     bar = ProgressBar()
-    out = shared.submit(config, bar)
+    out = shared.submit(config, bar, _budget(), _cancelled())
     bar.close()
     return out
 
 
+def cached_run(config: RunConfig) -> Trajectory:
+    """The run for config, computed once; a run longer than half a second shows a progress bar."""
+    return _settled(_run, config)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
+def _basins(config: RunConfig, n: int) -> BasinMap:
+    return _computed(config.steps * step_seconds(config, rows=n * n), basin_map, config, n)
+
+
 def cached_basins(config: RunConfig, n: int) -> BasinMap:
-    return _computed(basin_map, config, n)
+    return _settled(_basins, config, n)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def _sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
+    return _computed(config.steps * step_seconds(config, rows=1, groups=count), sweep, config, low, high, count)
+
+
 def cached_sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
-    return _computed(sweep, config, low, high, count)
+    return _settled(_sweep, config, low, high, count)
+
+
+def _replay(config: RunConfig, k: int, row: int, progress: Any, gate: Any) -> Step:
+    return inspect_step(config, k, row, gate)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def _step(config: RunConfig, k: int, row: int) -> Step:
+    return _computed((k + 1) * step_seconds(config, rows=1), _replay, config, k, row)
+
+
 def cached_step(config: RunConfig, k: int, row: int) -> Step:
-    with COMPUTE:
-        return inspect_step(config, k, row)
+    return _settled(_step, config, k, row)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

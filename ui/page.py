@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from ui import params, urlstate
-from ui.compute import warm_up
+from ui.compute import begin_view, cut_notice, warm_up
 from ui.controls import control
 from ui.i18n import lang, say, t
 from ui.params import Param
@@ -46,11 +46,13 @@ def page(name: str, title: str) -> Iterator[dict[str, Param]]:
     Settings that core refuses end the page's body with the refusal, worded in the page's language; the notice
     about the link's parameters is always written last.
     """
+    begin_view()  # one compute budget for everything this script run asks for
     setup(name, title)
     try:
         yield params.table(name)
     except ValueError as err:  # core's refusals (CoreError) and torch's own, as the pages caught them before
         st.error(t("These settings cannot run: {error}", error=say(err)))
+    cut_notice()
     urlstate.finish()
     if os.environ.get("DESCENT_WARM_SCENES", "1") != "0":
         start_warming()  # once per process, after the first page is out: it should not wait behind the scenes

@@ -7,6 +7,7 @@ from typing import Any, Callable
 import numpy as np
 import streamlit as st
 
+from core import limits
 from core.explore.race import Rank
 from core.io import codegen, exports
 from core.optimizers import get_optimizer
@@ -50,9 +51,9 @@ def run_summary(traj: Trajectory) -> None:
     cols[4].metric(t("steps run"), f"{s.steps:,}")
     cols[5].metric(t("time"), f"{s.seconds:.2f} s")
     if s.reason == Reason.TIME_LIMIT:
-        st.warning(t("Stopped after {seconds} s, the time limit of one run, at step {step}: fewer steps, a larger "
-                     "learning rate or a looser tolerance finish sooner.", seconds=f"{s.seconds:.1f}",
-                     step=f"{s.steps:,}"))
+        st.warning(t("Stopped at step {step}: the page's compute budget of {budget} s ran out (this run computed for "
+                     "{seconds} s). Fewer steps, a larger learning rate or a looser tolerance finish sooner.",
+                     step=f"{s.steps:,}", budget=f"{limits.RUN_SECONDS:g}", seconds=f"{s.seconds:.1f}"))
     if s.reason == Reason.DIVERGED:
         st.warning(t("Diverged at step {step}: the point left the picture (|x| or |y| beyond {radius}) or f "
                      "stopped being a finite number. The path is drawn up to step {last}.",

@@ -11,6 +11,8 @@ from core import limits
 from core.errors import CoreError
 from core.objectives import Objective
 from core.run import Endpoints, Progress, Reason, RunConfig, run_endpoints
+from core.run.budget import Gate
+from core.run.cost import step_seconds
 
 
 class Outcome(IntEnum):
@@ -68,18 +70,30 @@ def classify(objective: Objective, ends: Endpoints) -> np.ndarray:
     return out
 
 
-def basin_map(config: RunConfig, n: int, progress: Progress | None = None) -> BasinMap:
-    """Run config's optimizer from every point of an n x n grid as one batch and classify where each ended."""
+def basin_map(config: RunConfig, n: int, progress: Progress | None = None, gate: Gate | None = None) -> BasinMap:
+    """Run config's optimizer from every point of an n x n grid as one batch and classify where each ended.
+
+    Starts that the budget (gate) left no time for end at their start with the reason "time limit"."""
     objective = config.objective_spec
     xs, ys, starts = grid(objective, n)
-    if config.steps > most_steps(n):
+    if config.steps * n * n > limits.MAX_BASIN_WORK:
         raise CoreError("{n} x {n} starts x {steps} steps is more than the {most} start-steps a basin map may take",
                         n=n, steps=f"{config.steps:,}", most=f"{limits.MAX_BASIN_WORK:,}")
-    ends = run_endpoints(dataclasses.replace(config, starts=tuple(starts)), progress=progress)
+    ends = run_endpoints(dataclasses.replace(config, starts=tuple(starts)), progress=progress, gate=gate)
     shape = (len(ys), len(xs))
     return BasinMap(xs, ys, classify(objective, ends).reshape(shape), ends.end.reshape(shape), ends)
 
 
-def most_steps(n: int) -> int:
-    """The most steps an n x n basin map may run (limits.MAX_BASIN_WORK start-steps in all)."""
-    return limits.MAX_BASIN_WORK // (n * n)
+def most_steps(config: RunConfig, n: int) -> int:
+    """The most steps an n x n basin map of config may run: limits.MAX_BASIN_WORK start-steps in all, and what its
+    optimizer finishes within limits.WORK_SECONDS (0 when not even one step fits: use a smaller grid)."""
+    fits = int(limits.WORK_SECONDS / step_seconds(config, rows=n * n))
+    return min(limits.MAX_BASIN_WORK // (n * n), fits, limits.MAX_STEPS)
+
+
+def most_grid(config: RunConfig) -> int:
+    """The largest grid on which config's basin map can take at least one step within limits.WORK_SECONDS."""
+    n = limits.MAX_GRID
+    while n > 2 and most_steps(config, n) < 1:
+        n -= 1
+    return n

@@ -12,18 +12,21 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 from core import limits
 from core.errors import CoreError
 from core.optimizers import get_optimizer
+from core.run.budget import Budget, Cancelled, Gate
 from core.run.config import RunConfig
+from core.run.cost import step_seconds
 from core.run.loop import Progress, Runner, run
 from core.run.record import FullRecord
 from core.run.result import Trajectory
+from core.run.schedule import Scheduler
 
 WINDOW = 0.02  # seconds a batch waits for more requests; bench/load.py --scenario clicks measures the effect
 
@@ -35,11 +38,12 @@ def batch_key(config: RunConfig) -> tuple:
     return (config.objective, config.expr, config.bounds, config.optimizer, config.steps, config.dtype, config.tol)
 
 
-def run_together(configs: list[RunConfig], progress: Progress | None = None) -> list[Trajectory]:
+def run_together(configs: list[RunConfig], progress: Progress | None = None,
+                 gate: Gate | None = None) -> list[Trajectory]:
     """One torch.optim run for compatible configs (equal batch_key); each config gets its own trajectory."""
     distinct = list(dict.fromkeys(configs))
     if len(distinct) == 1:
-        one = run(distinct[0], progress)
+        one = run(distinct[0], progress, gate)
         return [one for _ in configs]
     by_hypers: dict[tuple, list[RunConfig]] = {}
     for c in distinct:
@@ -50,7 +54,7 @@ def run_together(configs: list[RunConfig], progress: Progress | None = None) -> 
     base = dataclasses.replace(ordered[0], starts=starts)
     if len(starts) * (base.steps + 1) > limits.MAX_RECORDED:
         raise CoreError("too many start points to run together")  # the broker then makes each alone
-    whole = Runner(base, get_optimizer(base.optimizer), starts, groups=groups).run(FullRecord(base), progress)
+    whole = Runner(base, get_optimizer(base.optimizer), starts, groups=groups).run(FullRecord(base), progress, gate)
     out, row = {}, 0
     for c in ordered:
         out[c] = _rows(whole, c, np.arange(row, row + len(c.starts)))
@@ -67,39 +71,66 @@ def _rows(whole: Trajectory, config: RunConfig, rows: np.ndarray) -> Trajectory:
                       end.copy(), tuple(whole.reason[i] for i in rows), whole.seconds)
 
 
+def work(config: RunConfig) -> float:
+    """A run's size for the scheduler: its seconds at worst (core/run/cost.py)."""
+    return config.steps * step_seconds(config)
+
+
 @dataclass
 class _Request:
     config: RunConfig
+    budget: Budget
+    cancelled: Callable[[], bool]
     done: threading.Event = field(default_factory=threading.Event)
     progress: tuple[int, int] | None = None
     result: Trajectory | None = None
     error: BaseException | None = None
+    gone: bool = False  # its page view stopped waiting
+
+
+class _Budgets:
+    """A batch's budget: its time is charged to every member's page view; spent once every member's is."""
+
+    def __init__(self, members: list[_Request]) -> None:
+        self.members = members
+
+    def spend(self, seconds: float) -> None:
+        for r in self.members:
+            r.budget.spend(seconds)
+
+    @property
+    def exhausted(self) -> bool:
+        return all(r.budget.exhausted for r in self.members)
 
 
 class Broker:
-    """Gathers run requests from many threads (sessions) and makes them in batches on one worker thread.
+    """Gathers run requests from many threads (sessions) and makes them in batches, each a job of scheduler.
 
-    lock is held while a batch runs (the server's one-computation-at-a-time lock); batches counts the runs made.
+    batches counts the requests of each torch run made (for benchmarks and tests).
     """
 
-    def __init__(self, window: float = WINDOW, lock: AbstractContextManager | None = None) -> None:
-        self.window, self.lock = window, lock or nullcontext()
-        self.batches: list[int] = []  # requests per torch run made, for benchmarks
+    def __init__(self, window: float = WINDOW, scheduler: Scheduler | None = None) -> None:
+        self.window, self.scheduler = window, scheduler or Scheduler()
+        self.batches: list[int] = []
         self._cond = threading.Condition()
         self._pending: list[_Request] = []
         self._worker: threading.Thread | None = None
 
-    def submit(self, config: RunConfig, progress: Progress | None = None) -> Trajectory:
+    def submit(self, config: RunConfig, progress: Progress | None = None, budget: Budget | None = None,
+               cancelled: Callable[[], bool] | None = None) -> Trajectory:
         """config's trajectory, made with whatever compatible requests arrive meanwhile; progress is called from
-        the caller's own thread (it may draw)."""
-        request = _Request(config)
+        the caller's own thread (it may draw). Raises Cancelled once cancelled() is true (the caller has gone)."""
+        request = _Request(config, budget or Budget(), cancelled or (lambda: False))
         with self._cond:
             self._pending.append(request)
             if self._worker is None:
-                self._worker = threading.Thread(target=self._work, name="descent-broker", daemon=True)
+                self._worker = threading.Thread(target=self._gather, name="descent-broker", daemon=True)
                 self._worker.start()
             self._cond.notify()
-        while not request.done.wait(0.1):
+        while not request.done.wait(0.05):
+            if request.cancelled():
+                request.gone = True
+                raise Cancelled()
             if progress is not None and request.progress is not None:
                 progress(*request.progress)
         if request.error is not None:
@@ -107,34 +138,50 @@ class Broker:
         assert request.result is not None
         return request.result
 
-    def _work(self) -> None:
+    def _gather(self) -> None:
         while True:
             with self._cond:
                 while not self._pending:
                     self._cond.wait()
             time.sleep(self.window)  # let the others who clicked at the same moment arrive
             with self._cond:
-                batch, self._pending = self._pending, []
+                batch, self._pending = [r for r in self._pending if not r.gone], []
             groups: dict[tuple, list[_Request]] = {}
             for request in batch:
                 groups.setdefault(batch_key(request.config), []).append(request)
             for members in groups.values():
-                with self.lock:
-                    self._make(members)
+                threading.Thread(target=self._make, args=(members,), name="descent-batch", daemon=True).start()
 
     def _make(self, members: list[_Request]) -> None:
         def progress(done: int, total: int) -> None:
             for r in members:
                 r.progress = (done, total)
 
+        def cancelled() -> bool:
+            return all(r.gone or r.cancelled() for r in members)
+
+        size = sum(work(c) for c in dict.fromkeys(r.config for r in members))
         try:
-            results = run_together([r.config for r in members], progress)
+            with self.scheduler.job(size, _Budgets(members), cancelled) as job:
+                self._run(members, progress, job)
+        except Cancelled as err:
+            for r in members:
+                r.error = r.error or err
+        for r in members:
+            r.done.set()
+
+    def _run(self, members: list[_Request], progress: Progress, job: Gate) -> None:
+        try:
+            results = run_together([r.config for r in members], progress, job)
             self.batches.append(len(members))
+        except Cancelled:
+            raise
         except Exception:  # noqa: BLE001 - one request's error must not become the others': make each alone
             results = None
         for i, r in enumerate(members):
             try:
-                r.result = results[i] if results is not None else run(r.config)
+                r.result = results[i] if results is not None else run(r.config, None, job)
+            except Cancelled:
+                raise
             except Exception as err:  # noqa: BLE001 - handed to the request's own thread, which raises it
                 r.error = err
-            r.done.set()

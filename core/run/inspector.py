@@ -4,7 +4,6 @@ rule written out by hand with those numbers, giving x_{k+1} independently of tor
 from __future__ import annotations
 
 import dataclasses
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +14,7 @@ from core import limits
 from core.errors import CoreError
 from core.optimizers import OPTIMIZERS, get_optimizer
 from core.run import RunConfig, Runner
+from core.run.budget import Deadline, Gate
 
 Vec = np.ndarray
 
@@ -50,19 +50,22 @@ def _state(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
     return out
 
 
-def inspect_step(config: RunConfig, k: int, row: int = 0) -> Step:
-    """Replay start `row` of config up to step k (the same numbers as the run), then take step k by hand too."""
+def inspect_step(config: RunConfig, k: int, row: int = 0, gate: Gate | None = None) -> Step:
+    """Replay start `row` of config up to step k (the same numbers as the run), then take step k by hand too.
+
+    The replay is a run: it draws on the page's budget through gate (its own limits.RUN_SECONDS by default)."""
     if not 0 <= k < config.steps:
         raise CoreError("step must be from 0 to {last}, not {k}", last=config.steps - 1, k=k)
     single = dataclasses.replace(config, starts=(config.starts[row],))
     spec = get_optimizer(config.optimizer)
     runner = Runner(single, spec, single.starts)
-    deadline = time.perf_counter() + limits.RUN_SECONDS  # a replay is a run: the same budget
+    gate = gate or Deadline()
     for done in range(k):
         runner.step()
-        if time.perf_counter() > deadline:
-            raise CoreError("replaying up to step {k} took longer than {seconds} s (stopped at step {done}): "
-                            "inspect an earlier step", k=k, seconds=f"{limits.RUN_SECONDS:g}", done=done + 1)
+        if gate.check():
+            raise CoreError("the page's {seconds} s of compute ran out while replaying up to step {k} (stopped at "
+                            "step {done}): inspect an earlier step", k=k, seconds=f"{limits.RUN_SECONDS:g}",
+                            done=done + 1)
     before = _state(runner.optimizer)
     x = runner.x().detach().double().numpy()[0].copy()
     f, g = runner.step()

@@ -13,7 +13,8 @@ from core import limits
 from core.errors import CoreError
 from core.objectives import Point
 from core.optimizers import OptimizerSpec, get_optimizer
-from core.run.config import DTYPES, RunConfig
+from core.run.budget import Deadline, Gate
+from core.run.config import DTYPES, Reason, RunConfig
 from core.run.record import EndRecord, FullRecord, Record, StopState
 from core.run.result import Endpoints, Trajectory
 
@@ -21,40 +22,67 @@ CHUNK = 64  # steps between checks for convergence and divergence (one host sync
 Progress = Callable[[int, int], None]
 
 
-def run(config: RunConfig, progress: Progress | None = None) -> Trajectory:
-    """Run config's descent with the real torch.optim class and return the whole trajectory."""
+def run(config: RunConfig, progress: Progress | None = None, gate: Gate | None = None) -> Trajectory:
+    """Run config's descent with the real torch.optim class and return the whole trajectory.
+
+    gate is asked between steps whether the page's budget is spent (core/run/budget.py); by default the run has
+    limits.RUN_SECONDS of its own.
+    """
     if len(config.starts) * (config.steps + 1) > limits.MAX_RECORDED:
         raise CoreError("{starts} start points x {steps} steps is more than the {most} points a whole trajectory may "
                         "keep", starts=f"{len(config.starts):,}", steps=f"{config.steps:,}",
                         most=f"{limits.MAX_RECORDED:,}")
-    spec = get_optimizer(config.optimizer)
+    spec, gate = get_optimizer(config.optimizer), gate or Deadline()
     if spec.elementwise or len(config.starts) == 1:
-        return Runner(config, spec, config.starts).run(FullRecord(config), progress)
-    deadline = time.perf_counter() + limits.RUN_SECONDS  # one budget for the whole run
-    parts = [Runner(config, spec, (s,)).run(FullRecord(dataclasses.replace(config, starts=(s,))), progress, deadline)
-             for s in config.starts]  # LBFGS couples the rows of one tensor: one run per start
+        return Runner(config, spec, config.starts).run(FullRecord(config), progress, gate)
+    parts = []  # LBFGS couples the rows of one tensor: one run per start, all on one budget
+    for i, s in enumerate(config.starts):
+        if gate.check():  # the budget is spent: the starts left are not started
+            parts.append(not_started(config, spec, config.starts[i:], full=True))
+            break
+        parts.append(Runner(config, spec, (s,)).run(FullRecord(dataclasses.replace(config, starts=(s,))), progress,
+                                                    gate))
     return _merge(config, parts)
 
 
 def run_endpoints(config: RunConfig, lrs: tuple[float, ...] = (), progress: Progress | None = None,
-                  deadline: float | None = None) -> Endpoints:
+                  gate: Gate | None = None) -> Endpoints:
     """Run every start (or, with lrs, the one start at each learning rate) as one batch; keep only the ends.
 
     Learning rates go into one optimizer as one parameter group each (torch.optim's own mechanism), with the
-    multi-tensor (foreach) implementation where the class has one. LBFGS allows one group: it runs one at a time.
+    multi-tensor (foreach) implementation where the class has one. LBFGS allows one group: it runs one at a time,
+    and once the budget is spent the starts (or learning rates) left are not started.
     """
-    spec = get_optimizer(config.optimizer)
-    deadline = deadline or time.perf_counter() + limits.RUN_SECONDS  # one budget for the whole batch
+    spec, gate = get_optimizer(config.optimizer), gate or Deadline()
     if not spec.elementwise and (lrs or len(config.starts) > 1):  # one at a time, ends side by side
         singles = ([dataclasses.replace(config, hypers=_with_lr(config, lr)) for lr in lrs] if lrs
                    else [dataclasses.replace(config, starts=(s,)) for s in config.starts])
-        parts = [run_endpoints(c, (), None, deadline) for c in singles]
+        parts = []
+        for i, c in enumerate(singles):
+            if gate.check():
+                rest = config.starts[:1] * (len(singles) - i) if lrs else config.starts[i:]
+                parts.append(not_started(config, spec, rest, full=False))
+                break
+            parts.append(Runner(c, spec, c.starts).run(EndRecord(c, len(c.starts)), None, gate))
         return Endpoints(config, np.concatenate([p.positions for p in parts]),
                          np.concatenate([p.losses for p in parts]), np.concatenate([p.end for p in parts]),
                          tuple(r for p in parts for r in p.reason), sum(p.seconds for p in parts), tuple(lrs))
     starts = config.starts * len(lrs) if lrs else config.starts
-    out = Runner(config, spec, starts, lrs).run(EndRecord(config, len(starts)), progress, deadline)
+    out = Runner(config, spec, starts, lrs).run(EndRecord(config, len(starts)), progress, gate)
     return dataclasses.replace(out, lrs=tuple(lrs))
+
+
+def not_started(config: RunConfig, spec: OptimizerSpec, starts: tuple[Point, ...],
+                full: bool) -> Trajectory | Endpoints:
+    """Starts the budget left no time for: each held at its start, f and the gradient there, "time limit"."""
+    runner = Runner(dataclasses.replace(config, starts=starts), spec, starts)
+    runner.evaluate()
+    (f, g), x = runner.seen, runner.x().detach()
+    end, reason, part = np.zeros(len(starts), dtype=int), (Reason.TIME_LIMIT,) * len(starts), runner.config
+    if full:
+        return Trajectory(part, x[None].numpy().copy(), f[None].numpy().copy(), g[None].numpy().copy(), end,
+                          reason, 0.0)
+    return Endpoints(part, x.numpy().copy(), f.numpy().copy(), end, reason, 0.0)
 
 
 def _with_lr(config: RunConfig, lr: float) -> tuple[tuple[str, Any], ...]:
@@ -112,10 +140,10 @@ class Runner:
             self.optimizer.step()
         return self.seen[0], self.seen[1]
 
-    def run(self, record: Record, progress: Progress | None,
-            deadline: float | None = None) -> Trajectory | Endpoints:
+    def run(self, record: Record, progress: Progress | None, gate: Gate | None = None) -> Trajectory | Endpoints:
+        """Step until every row has stopped, n_max steps, or the gate says the budget is spent."""
         t0 = time.perf_counter()
-        deadline = deadline or t0 + limits.RUN_SECONDS
+        gate = gate or Deadline()
         n_max = self.config.steps
         state = StopState(len(self.ones), self.config.tol, self.objective.escape_radius)
         new_x, new_f, new_g = [self.x().detach().clone()], [], []
@@ -126,7 +154,7 @@ class Runner:
             new_g.append(g)
             new_x.append(self.x().detach().clone())
             n += 1
-            late = time.perf_counter() > deadline  # checked every step: one LBFGS step can take 0.1 s
+            late = gate.check()  # every step: one LBFGS step can take 0.1 s, and lighter work may want a turn
             if n % CHUNK == 0 or n == n_max or late:  # one stacked copy per chunk costs less than one per step
                 if progress is not None:
                     progress(n, n_max)

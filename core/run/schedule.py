@@ -1,0 +1,119 @@
+"""One computation at a time per process, in turns: light work never waits long behind heavy work.
+
+A descent is a Python loop of tiny torch calls that holds the GIL between them: two loops at once crawl, so the
+server computes one job at a time. First come, first served let one student's 200 s basin map stall a class; here
+the job holding the turn gives it up between two steps (Job.check) once it has held it for QUANTUM seconds and a
+waiting job is preferred: the one with the least work (start-steps, weighted by cost), unless some job has waited
+PATIENCE seconds, which then goes first (the longest waiting). So a click's 0.3 s run waits at most about one
+quantum behind a basin map, and a heavy job still gets a turn at least every PATIENCE seconds however busy the
+class is. Each job charges the time it holds the turn to its page view's Budget (waiting is free), and leaves the
+queue with Cancelled as soon as nobody waits for its result.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from typing import Callable
+
+from core.run.budget import Budget, Cancelled
+
+QUANTUM = 0.05  # seconds a job holds the turn before it looks whether a waiting job should go first
+PATIENCE = 1.0  # seconds after which a waiting job goes first whatever its size
+POLL = 0.05  # seconds between a waiting job's looks at whether it was cancelled
+
+
+class Job:
+    """One piece of work's place in the scheduler: a Gate for the loop (check), entered with `with`."""
+
+    def __init__(self, scheduler: Scheduler, work: float, budget: Budget,
+                 cancelled: Callable[[], bool] | None) -> None:
+        self.scheduler, self.work, self.budget = scheduler, work, budget
+        self.cancelled = cancelled or (lambda: False)
+        self.order = next(scheduler._counter)
+        self.since = time.perf_counter()  # waiting since / holding since
+
+    def __enter__(self) -> Job:
+        self.scheduler._acquire(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.scheduler._release(self)
+
+    def check(self) -> bool:
+        """Between two steps: True once the budget is spent; raises Cancelled; may hand the turn over and wait."""
+        now = time.perf_counter()
+        self.budget.spend(now - self.since)
+        self.since = now
+        if self.cancelled():
+            raise Cancelled()
+        if self.budget.exhausted:
+            return True
+        self.scheduler._maybe_yield(self)
+        return False
+
+
+class Scheduler:
+    """Hands the one turn to waiting jobs; thread-safe. started counts the jobs that got a first turn."""
+
+    def __init__(self, quantum: float = QUANTUM, patience: float = PATIENCE) -> None:
+        self.quantum, self.patience = quantum, patience
+        self.started = 0
+        self._cond = threading.Condition()
+        self._holder: Job | None = None
+        self._slice = 0.0  # when the holder's turn began
+        self._waiting: list[Job] = []
+        self._counter = itertools.count()
+
+    def job(self, work: float, budget: Budget | None = None, cancelled: Callable[[], bool] | None = None) -> Job:
+        """A job of `work` (its size: start-steps weighted by cost) charged to budget."""
+        return Job(self, work, budget or Budget(), cancelled)
+
+    def _next(self, now: float) -> Job | None:
+        """The waiting job to go next: the longest waiting past PATIENCE, else the lightest (then the oldest)."""
+        if not self._waiting:
+            return None
+        starving = [j for j in self._waiting if now - j.since >= self.patience]
+        if starving:
+            return min(starving, key=lambda j: j.since)
+        return min(self._waiting, key=lambda j: (j.work, j.order))
+
+    def _acquire(self, job: Job, first: bool = True) -> None:
+        with self._cond:
+            job.since = time.perf_counter()
+            self._waiting.append(job)
+            try:
+                while self._holder is not None or self._next(time.perf_counter()) is not job:
+                    self._cond.wait(POLL)
+                    if job.cancelled():
+                        raise Cancelled()
+            finally:
+                self._waiting.remove(job)
+                self._cond.notify_all()
+            self._holder, self._slice = job, time.perf_counter()
+            job.since = self._slice
+            self.started += first
+
+    def _release(self, job: Job) -> None:
+        with self._cond:
+            if self._holder is job:  # not when it left the queue cancelled
+                job.budget.spend(time.perf_counter() - job.since)
+                self._holder = None
+            self._cond.notify_all()
+
+    def _maybe_yield(self, job: Job) -> None:
+        """Give the turn to a waiting job that should go first, then wait for the next turn."""
+        now = time.perf_counter()
+        if now - self._slice < self.quantum or not self._waiting:  # read without the lock: a hint, checked below
+            return
+        with self._cond:
+            other = self._next(now)
+            if other is None or not self._prefers(other, job, now):
+                self._slice = now
+                return
+            self._holder = None
+            self._cond.notify_all()
+        self._acquire(job, first=False)
+
+    def _prefers(self, other: Job, holder: Job, now: float) -> bool:
+        return now - other.since >= self.patience or (other.work, other.order) < (holder.work, holder.order)
