@@ -172,51 +172,70 @@ def _canonical(h: Hyper, default: Any) -> Value:
 
 
 LR = Hyper("lr", low=1e-6, high=10.0, log=True, help="learning rate")
-WEIGHT_DECAY = Hyper("weight_decay", low=0.0, high=1.0, help="L2 penalty added to the gradient")
-EPS = Hyper("eps", low=1e-12, high=1.0, log=True, help="added to the denominator for stability")
+WEIGHT_DECAY = Hyper("weight_decay", low=0.0, high=1.0, help="L2 penalty: λx is added to the gradient")
+DECOUPLED_DECAY = Hyper("weight_decay", low=0.0, high=1.0,
+                        help="decoupled weight decay: x ← x (1 − lr·λ) before each step, apart from the gradient")
+EPS = Hyper("eps", low=1e-12, high=1.0, log=True, help="added to the square root in the denominator, against division "
+            "by zero")
 BETAS = Hyper("betas", "pair", low=(0.0, 0.0), high=(0.9999, 0.99999),
               help="decay rates of the first and second moment averages")
-MOMENTUM = Hyper("momentum", low=0.0, high=0.999, help="momentum factor")
+AMSGRAD = Hyper("amsgrad", "bool", help="AMSGrad: divide by the largest v_t so far instead of the current v_t")
+MOMENTUM = Hyper("momentum", low=0.0, high=0.999, help="momentum factor μ")
 _ADAM_LIKE = (LR, BETAS, EPS, WEIGHT_DECAY)
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     s.key: s
     for s in (
         OptimizerSpec("sgd", torch.optim.SGD, (
-            LR, MOMENTUM, Hyper("dampening", help="dampening for momentum"), WEIGHT_DECAY,
+            LR, MOMENTUM, Hyper("dampening", help="dampening τ: b_t = μ b_{t−1} + (1 − τ) g"), WEIGHT_DECAY,
             Hyper("nesterov", "bool", help="Nesterov momentum (needs momentum > 0 and dampening 0)")), rule=rules.sgd),
-        OptimizerSpec("adam", torch.optim.Adam, (
-            *_ADAM_LIKE, Hyper("amsgrad", "bool", help="keep the maximum of the second moment")),
-            rule=rules.adam(decoupled=False)),
-        OptimizerSpec("adamw", torch.optim.AdamW, (
-            *_ADAM_LIKE, Hyper("amsgrad", "bool", help="keep the maximum of the second moment")),
-            rule=rules.adam(decoupled=True)),
+        OptimizerSpec("adam", torch.optim.Adam, (*_ADAM_LIKE, AMSGRAD), rule=rules.adam(decoupled=False)),
+        OptimizerSpec("adamw", torch.optim.AdamW, (LR, BETAS, EPS, DECOUPLED_DECAY, AMSGRAD),
+                      rule=rules.adam(decoupled=True)),
         OptimizerSpec("nadam", torch.optim.NAdam, (
             *_ADAM_LIKE, Hyper("momentum_decay", low=0.0, high=0.1, help="momentum decay ψ")), rule=rules.nadam),
         OptimizerSpec("radam", torch.optim.RAdam, _ADAM_LIKE, rule=rules.radam),
-        OptimizerSpec("adamax", torch.optim.Adamax, _ADAM_LIKE, rule=rules.adamax),
+        OptimizerSpec("adamax", torch.optim.Adamax, (
+            LR, Hyper("betas", "pair", low=(0.0, 0.0), high=(0.9999, 0.99999),
+                      help="β1: decay of the gradient's average; β2: decay of u_t, the running maximum of |g|"),
+            Hyper("eps", low=1e-12, high=1.0, log=True, help="added to |g| in the running maximum u_t"),
+            WEIGHT_DECAY), rule=rules.adamax),
         OptimizerSpec("rmsprop", torch.optim.RMSprop, (
             LR, Hyper("alpha", low=0.0, high=0.9999, help="smoothing constant"), EPS, WEIGHT_DECAY,
-            MOMENTUM, Hyper("centered", "bool", help="normalise by the estimated variance")), rule=rules.rmsprop),
+            MOMENTUM, Hyper("centered", "bool", help="centered: divide by √(v − ḡ²), the gradient's estimated "
+                                                     "variance, instead of √v")), rule=rules.rmsprop),
         OptimizerSpec("adagrad", torch.optim.Adagrad, (
-            LR, Hyper("lr_decay", low=0.0, high=1.0, help="learning rate decay"), WEIGHT_DECAY,
+            LR, Hyper("lr_decay", low=0.0, high=1.0, help="learning rate decay: step t uses lr / (1 + (t − 1) · "
+                                                          "lr_decay)"),
+            WEIGHT_DECAY,
             Hyper("initial_accumulator_value", low=0.0, high=10.0, help="starting sum of squares"), EPS),
             rule=rules.adagrad),
         OptimizerSpec("adadelta", torch.optim.Adadelta, (
-            LR, Hyper("rho", help="decay rate of the running averages"), EPS, WEIGHT_DECAY), rule=rules.adadelta),
+            Hyper("lr", low=1e-6, high=10.0, log=True, help="scales Δx; 1.0 is Adadelta as published"),
+            Hyper("rho", help="decay rate of the running averages"),
+            Hyper("eps", low=1e-12, high=1.0, log=True,
+                  help="inside both square roots, √(u + ε) / √(v + ε): it also sets the size of the first steps"),
+            WEIGHT_DECAY), rule=rules.adadelta),
         OptimizerSpec("rprop", torch.optim.Rprop, (
-            LR, Hyper("etas", "pair", low=(0.0, 1.0), high=(1.0, 10.0),
-                      help="step-size factors (decrease, increase)"),
+            Hyper("lr", low=1e-6, high=10.0, log=True, help="each coordinate's first step size; the etas then "
+                                                            "grow or shrink it"),
+            Hyper("etas", "pair", low=(0.0, 1.0), high=(1.0, 10.0),
+                  help="step-size factors (decrease, increase)"),
             Hyper("step_sizes", "pair", low=(0.0, 1e-3), high=(1.0, 1000.0),
                   help="smallest and largest step size")), rule=rules.rprop),
         OptimizerSpec("asgd", torch.optim.ASGD, (
-            LR, Hyper("lambd", low=0.0, high=1.0, help="decay term"),
-            Hyper("alpha", low=0.0, high=10.0, help="power for the eta update"),
-            Hyper("t0", low=0.0, high=1e9, help="step at which averaging starts"), WEIGHT_DECAY), rule=rules.asgd),
+            Hyper("lr", low=1e-6, high=10.0, log=True, help="the first step's η; η_t = lr / (1 + λ·lr·(t − 1))^α"),
+            Hyper("lambd", low=0.0, high=1.0, help="decay term λ: x shrinks by (1 − λη) each step and η decays"),
+            Hyper("alpha", low=0.0, high=10.0, help="power α in the decay of η"),
+            Hyper("t0", low=0.0, high=1e9, help="step at which averaging starts (of the average ax only: x's path "
+                                                "is the same)"), WEIGHT_DECAY), rule=rules.asgd),
         OptimizerSpec("lbfgs", torch.optim.LBFGS, (
-            LR, Hyper("max_iter", "int", low=1, high=100, help="iterations per step"),
+            Hyper("lr", low=1e-6, high=10.0, log=True, help="step length along the L-BFGS direction; with "
+                                                            "strong_wolfe, the first length tried"),
+            Hyper("max_iter", "int", low=1, high=100, help="iterations per step"),
             Hyper("history_size", "int", low=1, high=100, help="update history kept"),
-            Hyper("line_search_fn", "choice", choices=(None, "strong_wolfe"), help="line search"),
+            Hyper("line_search_fn", "choice", choices=(None, "strong_wolfe"),
+                  help="line search: none takes steps of fixed length lr; strong_wolfe searches for each length"),
             Hyper("tolerance_grad", low=0.0, high=1.0, help="stop a step when the gradient is this small"),
             Hyper("tolerance_change", low=0.0, high=1.0, help="stop a step when progress is this small")),
             elementwise=False, closure=True),
