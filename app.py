@@ -6,7 +6,7 @@ from ui.i18n import lang, t
 from ui.page import PAGES, page, page_link
 from ui.panels import runs_view
 from ui.scenes import SCENES
-from ui.warm import scene_runs
+from ui.warm import scene_facts, scene_runs
 
 with page("Home", "Home"):
     st.title("Descent Lab")
@@ -19,6 +19,6 @@ with page("Home", "Home"):
                  "descent."))
     with alive:
         source = next(s for s in SCENES if s.key == "source-run")
-        st.caption(t(source.title))
         runs, scale, arrows = scene_runs(source, lang())
+        st.caption(t(source.title, **scene_facts(source)))
         runs_view(runs, scale, arrows, "", None, key="home", loop=True)

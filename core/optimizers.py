@@ -230,12 +230,12 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             Hyper("t0", low=0.0, high=1e9, help="step at which averaging starts (of the average ax only: x's path "
                                                 "is the same)"), WEIGHT_DECAY), rule=rules.asgd),
         OptimizerSpec("lbfgs", torch.optim.LBFGS, (
-            Hyper("lr", low=1e-6, high=10.0, log=True, help="step length along the L-BFGS direction; with "
-                                                            "strong_wolfe, the first length tried"),
+            Hyper("lr", low=1e-6, high=10.0, log=True, help="the factor t of each move x ← x + t·d along the "
+                                                            "L-BFGS direction d; with strong_wolfe, the first t tried"),
             Hyper("max_iter", "int", low=1, high=100, help="iterations per step"),
             Hyper("history_size", "int", low=1, high=100, help="update history kept"),
             Hyper("line_search_fn", "choice", choices=(None, "strong_wolfe"),
-                  help="line search: none takes steps of fixed length lr; strong_wolfe searches for each length"),
+                  help="line search: none moves by t = lr each time; strong_wolfe searches for each t"),
             Hyper("tolerance_grad", low=0.0, high=1.0, help="stop a step when the gradient is this small"),
             Hyper("tolerance_change", low=0.0, high=1.0, help="stop a step when progress is this small")),
             elementwise=False, closure=True),

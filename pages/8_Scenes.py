@@ -6,6 +6,7 @@ import streamlit as st
 from ui.i18n import lang, t
 from ui.page import page
 from ui.scenes import SCENES
+from ui.warm import scene_facts
 
 with page("Scenes", "Scenes"):
     st.title(t("Scenes for a live demo"))
@@ -13,7 +14,8 @@ with page("Scenes", "Scenes"):
                  "animation playing by itself."))
     extra = {"lang": lang()} if lang() != "en" else {}
     for scene in SCENES:
+        facts = scene_facts(scene)  # every number the texts state, from the scene's runs
         with st.container(border=True):
-            st.markdown(f"**{t(scene.title)}**")
-            st.write(t(scene.notice))
+            st.markdown(f"**{t(scene.title, **facts)}**")
+            st.write(t(scene.notice, **facts))
             st.markdown(f"[{t('Open')}]({scene.link(extra=extra)}) · [{t('Present')}]({scene.link(True, extra)})")

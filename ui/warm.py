@@ -14,10 +14,10 @@ from typing import Any
 import streamlit as st
 
 from ui import params
-from ui.compute import Runs, race_runs, view
+from ui.compute import Runs, cached_run, race_runs, view
 from ui.i18n import LANGS, words
 from ui.params import DEFAULT_RUNS, Param
-from ui.scenes import SCENES, Scene
+from ui.scenes import SCENES, Scene, stated
 
 FIGURE_PAGES = ("Descent", "Compare")  # the pages whose scenes run descents (the others compute in microseconds)
 
@@ -57,10 +57,20 @@ def scene_runs(scene: Scene, language: str) -> tuple[Runs, str, bool]:
     return race_runs(settings, **common), values["scale"], values["arrows"]
 
 
+def scene_facts(scene: Scene) -> dict[str, str]:
+    """The numbers a scene's title and notice state, from the runs its page draws (the same cached runs)."""
+    ran = []
+    if scene.page in FIGURE_PAGES:
+        runs, _, _ = scene_runs(scene, "en")
+        ran = [(cached_run(config), row) for config, row, _ in runs]
+    return stated(scene, ran, cached_run)
+
+
 def warm_scenes() -> float:
-    """Every scene's runs and figures into the caches, in each language; the seconds it took."""
+    """Every scene's runs, figures and stated numbers into the caches, in each language; the seconds it took."""
     started = time.perf_counter()
     for scene in SCENES:
+        scene_facts(scene)
         if scene.page in FIGURE_PAGES:
             for language in LANGS:
                 runs, scale, arrows = scene_runs(scene, language)
