@@ -12,7 +12,7 @@ with page("Home", "Home"):
     st.title("Descent Lab")
     st.markdown(t("Watch **PyTorch's autograd and torch.optim** at work. Pick a start point, a learning rate and an "
                   "optimizer: the app runs the real `torch.optim` loop and animates the path on a 3D surface "
-                  "(Himmelblau's function first). Every number shown is computed by torch, not typed in."))
+                  "(Himmelblau's function first). Every number shown is computed when the page runs, not typed in."))
     alive = st.container()  # drawn last: the cards show while a cold server still computes the run
     cards(list(PAGES[1:]), page_link)
     st.caption(t("Grown from a Chinese PyTorch tutorial on perceptron gradients, the chain rule and gradient "

@@ -94,9 +94,12 @@ def rastrigin(p: Tensor) -> Tensor:
 
 
 def ackley(p: Tensor) -> Tensor:
-    """Ackley's function; 1e-12 under the square root keeps its gradient finite (zero) at the origin."""
+    """Ackley's function as written in its LaTeX; at the origin, where sqrt has no derivative, the gradient is taken
+    as zero (torch.where keeps the other branch's infinite slope out of it), so f(0, 0) = 0 exactly."""
     x, y = _xy(p)
-    r = torch.sqrt(0.5 * (x * x + y * y) + 1e-12)
+    s = 0.5 * (x * x + y * y)
+    positive = s > 0
+    r = torch.where(positive, torch.sqrt(torch.where(positive, s, torch.ones_like(s))), torch.zeros_like(s))
     waves = 0.5 * (torch.cos(2 * math.pi * x) + torch.cos(2 * math.pi * y))
     return -20 * torch.exp(-0.2 * r) - torch.exp(waves) + math.e + 20
 
@@ -154,7 +157,10 @@ OBJECTIVES: dict[str, Objective] = {
         Objective(
             "saddle", "Saddle x² − y²", saddle, (-2.0, 2.0), (-2.0, 2.0),
             (), r"f(x,y) = x^2 - y^2",
-            note="No minimum: every run that leaves the line y = 0 falls off the edge and ends as diverged.",
+            note="No minimum: the gradient is zero at (0, 0), yet f falls along y there (a saddle point). A run that "
+                 "starts on y = 0, or so near it that its gradient falls below the tolerance before y has grown, "
+                 "stops at (0, 0) as 'converged': a zero gradient, not a minimum. Other runs slide off the edge "
+                 "and, given enough steps, end as diverged.",
         ),
     )
 }

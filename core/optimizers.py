@@ -236,8 +236,10 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             Hyper("history_size", "int", low=1, high=100, help="update history kept"),
             Hyper("line_search_fn", "choice", choices=(None, "strong_wolfe"),
                   help="line search: none moves by t = lr each time; strong_wolfe searches for each t"),
-            Hyper("tolerance_grad", low=0.0, high=1.0, help="stop a step when the gradient is this small"),
-            Hyper("tolerance_change", low=0.0, high=1.0, help="stop a step when progress is this small")),
+            Hyper("tolerance_grad", low=0.0, high=1.0,
+                  help="stop a step's iterations when every |gradient entry| is at most this"),
+            Hyper("tolerance_change", low=0.0, high=1.0,
+                  help="stop a step's iterations when f or x changes by less than this")),
             elementwise=False, closure=True),
     )
 }

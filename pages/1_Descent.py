@@ -30,16 +30,20 @@ def set_start(x: float, y: float) -> None:
     st.session_state.x0, st.session_state.y0 = x, y
 
 
+TUTORIAL = {"fn": "himmelblau", "opt": "adam", "lr": 1e-3, "steps": 20_000, "x0": 0.0, "y0": 0.0, "tol": "off",
+            "every": 2000}  # the source tutorial's run, with no early stop
+
+
 def tutorial_run() -> None:
-    """The source tutorial's run: Adam, lr 1e-3, 20,000 steps from (0, 0), no early stop."""
-    st.session_state.update(fn="himmelblau", opt="adam", lr=1e-3, steps=20_000, x0=0.0, y0=0.0, tol="off",
-                            every=2000)
+    st.session_state.update(TUTORIAL)
 
 
 def controls(schema: dict[str, Param]) -> tuple[RunConfig, str, int, bool]:
     """The sidebar: every setting of the run, bound to the URL."""
     with st.sidebar:
-        st.button(t("Tutorial's run (Adam, lr 1e-3, 20,000 steps)"), on_click=tutorial_run, width="stretch")
+        label = t("Tutorial's run ({optimizer}, lr {lr}, {steps} steps)", optimizer=get_optimizer(TUTORIAL["opt"]).name,
+                  lr=f"{TUTORIAL['lr']:g}", steps=f"{TUTORIAL['steps']:,}")
+        st.button(label, on_click=tutorial_run, width="stretch")
         fn, text, bounds = objective_controls(schema)
         opt, hypers = optimizer_controls(schema)
         st.caption(f"{OBJECTIVES[fn].name if fn in OBJECTIVES else t('typed formula')} · "

@@ -54,7 +54,7 @@ def take_start(x: float, y: float) -> None:
 with page("Compare", "Compare") as schema:
     st.title(t("Compare optimizers"))
     st.caption(t("Each run is a real torch.optim optimizer; runs that share an optimizer and its settings run as "
-                 "one batched tensor, one row per start."))
+                 "one batched tensor, one row per start (LBFGS, which is not elementwise, one start at a time)."))
     runs, scale, arrows = controls(schema)
     paths = run_paths(runs)
     runs_view(runs, scale, arrows, t("Click the contour to move the chosen run's start there."), take_start)

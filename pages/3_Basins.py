@@ -18,7 +18,8 @@ from viz.plane import basin_figure, category_label
 with page("Basins", "Basins") as schema:
     st.title(t("Basins of attraction"))
     st.caption(t("Every start point of the grid runs in one batched [n², 2] tensor through the same torch.optim "
-                 "optimizer; each is coloured by where it ended."))
+                 "optimizer (LBFGS, which is not elementwise, one start at a time); each is coloured by where it "
+                 "ended."))
     with st.sidebar:
         fn, text, bounds = objective_controls(schema)
         opt, hypers = optimizer_controls(schema, default="adam", lr=0.05)

@@ -18,7 +18,8 @@ from viz.charts import sweep_figure
 with page("Sweep", "Sweep") as schema:
     st.title(t("Learning-rate sweep"))
     st.caption(t("One start point, many learning rates: each learning rate is one parameter group of a single "
-                 "torch.optim optimizer, so they run together."))
+                 "torch.optim optimizer, so they run together (LBFGS takes one group only: one learning rate at a "
+                 "time)."))
     with st.sidebar:
         fn, text, bounds = objective_controls(schema)
         opt, hypers = optimizer_controls(schema, default="sgd")

@@ -30,8 +30,9 @@ def controls(schema: dict[str, Param]) -> tuple[np.ndarray, np.ndarray]:
         st.info(t("The source printed only w.grad, so o is free: with o = 0.5, x = −4 · w.grad and w ⟂ x "
                   "reproduce its numbers exactly."))
     elif mode == "source-multi":
-        st.info(t("Rebuilt from the printed loss 0.1992 and w.grad: each row of w.grad is x times "
-                  "(o_k − 1) o_k (1 − o_k), so the rows' ratio and the loss fix o_0 and o_1, then x and w."))
+        st.info(t("Rebuilt from the printed loss {loss} and w.grad: with K = 2 each row of w.grad is x times "
+                  "(o_k − 1) o_k (1 − o_k), so the rows' ratio and the loss fix o_0 and o_1, then x and w.",
+                  loss=f"{perceptron.SOURCE_MULTI_LOSS:g}"))
     st.caption(t("x (top) and w (below): edit any cell"))
     base_x, base_w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     x, w = linked_matrix("x", base_x), linked_matrix("w", base_w)
@@ -69,20 +70,26 @@ def show_gradients(r: perceptron.Perceptron) -> None:
 
 
 def explain_saturation(r: perceptron.Perceptron) -> None:
-    """Why a saturated output gives a row of tiny gradients: the factor o_k (1 - o_k) is near zero."""
+    """Why one row of the gradient is smaller than another: its error term (o − 1), its sigmoid slope o (1 − o), or
+    both; the row's factor (o − 1) o (1 − o) is largest at o = 1/3, so a small one means o near 0 or near 1."""
     rows = np.abs(r.grad).max(1)
     st.dataframe({"k": np.arange(len(rows)), "o_k": r.o[0], "o_k (1 − o_k)": r.o[0] * (1 - r.o[0]),
                   "(2/K)(o_k − 1) o_k (1 − o_k)": r.local, t("largest |w.grad| in row k"): rows}, hide_index=True)
-    big, small = int(rows.argmax()), int(rows.argmin())
-    if rows[small] > 0:
-        o = r.o[0]
-        st.info(t("Every row of w.grad is x scaled by one number, (2/K)(o_k − 1) o_k (1 − o_k). Row {small} is "
-                  "{ratio}× smaller than row {big} because o_{small} = {o_small}: o (1 − o) = {s_small} there "
-                  "against {s_big} for o_{big} = {o_big}, and (o − 1) is {m_small} against {m_big}. A sigmoid "
-                  "near 0 or 1 is flat, so its weights barely learn.",
-                  small=small, big=big, ratio=f"{rows[big] / rows[small]:.1f}", o_small=f"{o[small]:.4f}",
-                  o_big=f"{o[big]:.4f}", s_small=f"{o[small] * (1 - o[small]):.4f}",
-                  s_big=f"{o[big] * (1 - o[big]):.4f}", m_small=f"{o[small] - 1:.4f}", m_big=f"{o[big] - 1:.4f}"))
+    local = np.abs(r.local)
+    big, small = int(local.argmax()), int(local.argmin())
+    if local[small] == 0 or big == small:
+        return
+    o = r.o[0].astype(np.float64)
+    st.info(t("Every row of w.grad is x scaled by one number, (2/K)(o_k − 1) o_k (1 − o_k). Row {small} is {ratio} "
+              "times smaller than row {big}: the error term o − 1 is {m_small} there against {m_big}, and the "
+              "sigmoid's slope o (1 − o) {s_small} against {s_big}.",
+              small=small, big=big, ratio=f"{local[big] / local[small]:.3g}", m_small=f"{o[small] - 1:.4f}",
+              m_big=f"{o[big] - 1:.4f}", s_small=f"{o[small] * (1 - o[small]):.4f}",
+              s_big=f"{o[big] * (1 - o[big]):.4f}")
+            + " " + (t("o_{k} = {o} is near 0 against a target of 1: the sigmoid is flat there, so this wrong output "
+                       "learns slowly (saturation).", k=small, o=f"{o[small]:.4f}") if o[small] < 1 / 3 else
+                     t("o_{k} = {o} is already close to its target 1: little is left to learn.", k=small,
+                       o=f"{o[small]:.4f}")))
 
 
 def descent_section(schema: dict[str, Param], x: np.ndarray, w: np.ndarray) -> None:

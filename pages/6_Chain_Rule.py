@@ -13,8 +13,8 @@ from ui.params import Param
 def controls(schema: dict[str, Param]) -> tuple[float, list[float], list[float], str]:
     with st.sidebar:
         values = {k: control(schema[k], k) for k in chain.SOURCE}
-        links = control(schema["links"], t("links in the chain"), help=t("links past the second reuse w2 and b2"))
-        act = control(schema["act"], t("activation after each link"))
+        links = control(schema["links"], t("layers in the chain"), help=t("layers past the second reuse w2 and b2"))
+        act = control(schema["act"], t("activation after each layer"))
     weights = [values["w1"]] + [values["w2"]] * (links - 1)
     biases = [values["b1"]] + [values["b2"]] * (links - 1)
     return values["x"], weights, biases, act

@@ -189,3 +189,20 @@ def test_chain_rule_by_hand(facts):
     """y1 = x w1 + b1, y2 = y1 w2 + b2 at x = 1, w = 2: dy1/dw1 = x = 1, dy2/dy1 = w2 = 2."""
     f, _ = facts["chain-rule"]
     assert (f["d21"], f["d1"], f["product"], f["direct"]) == ("2", "1", "2", "2")
+
+
+def test_the_perceptron_page_names_the_factor_that_makes_a_row_small():
+    """On the tutorial's two outputs the small row is nearly right (o = 0.94), not saturated; the ratio is the
+    product of the error term's and the slope's ratios."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "5_Perceptron.py"), default_timeout=120)
+    at.query_params["inputs"] = "source-multi"
+    at.run()
+    assert not at.exception
+    text = next(i.value for i in at.info if "Every row of w.grad" in i.value)
+    r = perceptron.perceptron(*perceptron.source_multi())
+    o = r.o[0].astype(np.float64)
+    ratio = (1 - o[0]) * o[0] * (1 - o[0]) / ((1 - o[1]) * o[1] * (1 - o[1]))
+    assert f"Row 1 is {ratio:.3g} times smaller than row 0" in text and "already close to its target 1" in text
+    assert "saturation" not in text and "Rebuilt from the printed loss 0.1992" in " ".join(i.value for i in at.info)

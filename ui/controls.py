@@ -60,7 +60,7 @@ def objective_controls(schema: dict[str, Param]) -> tuple[str, str, tuple[float,
 def view_controls(schema: dict[str, Param]) -> tuple[str, bool]:
     """How the surface is drawn ('scale': f or log(1 + f)) and whether the contour has -grad f arrows."""
     scale = control(schema["scale"], t("height"), horizontal=True,
-                    help=t("f: f(x, y); log: log(1 + f), which shows the valleys"))
+                    help=t("f: f(x, y); log: log(1 + f), shifted up where f goes below 0, which shows the valleys"))
     return scale, control(schema["arrows"], t("−∇f arrows on the contour"))
 
 

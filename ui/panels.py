@@ -55,8 +55,8 @@ def run_summary(traj: Trajectory) -> None:
                      "{seconds} s). Fewer steps, a larger learning rate or a looser tolerance finish sooner.",
                      step=f"{s.steps:,}", budget=f"{limits.RUN_SECONDS:g}", seconds=f"{s.seconds:.1f}"))
     if s.reason == Reason.DIVERGED:
-        st.warning(t("Diverged at step {step}: the point left the picture (|x| or |y| beyond {radius}) or f "
-                     "stopped being a finite number. The path is drawn up to step {last}.",
+        st.warning(t("Diverged at step {step}: the point went past |x| or |y| = {radius}, ten times the picture's "
+                     "size, or f stopped being a finite number. The path is drawn up to step {last}.",
                      step=f"{s.steps + 1:,}", radius=f"{traj.objective.escape_radius:g}", last=f"{s.steps:,}"))
 
 
@@ -100,7 +100,9 @@ def step_inspector(schema: dict[str, Param], config: RunConfig, traj: Trajectory
     cols[0].metric(t("x_{k+1} from torch's step()"), f"({s.x_next[0]:.7g}, {s.x_next[1]:.7g})")
     if s.x_formula is None:
         cols[1].metric(t("by hand"), t("no closed form"),
-                       help=t("LBFGS: a line search along a quasi-Newton direction, many evaluations per step"))
+                       help=t("LBFGS: each step() takes up to max_iter moves x ← x + t·d along the L-BFGS direction "
+                              "d, with t = lr (the very first min(1, 1/‖g‖₁)·lr) and no line search unless "
+                              "line_search_fn is strong_wolfe, which searches for each t"))
     else:
         cols[1].metric(t("by the rule above"), f"({s.x_formula[0]:.7g}, {s.x_formula[1]:.7g})",
                        t("difference {d}", d=f"{s.diff:.1e}"), delta_color="off")

@@ -57,7 +57,7 @@ class Chain:
 def chain(x: float, weights: list[float], biases: list[float], activation: str = "identity") -> Chain:
     """Build the chain with torch, take the derivatives with autograd.grad and by hand, walk the graph."""
     if not 1 <= len(weights) <= limits.MAX_LAYERS or len(biases) != len(weights):
-        raise CoreError("a chain has from 1 to {most} links, each with one w and one b", most=limits.MAX_LAYERS)
+        raise CoreError("a chain has from 1 to {most} layers, each with one w and one b", most=limits.MAX_LAYERS)
     if activation not in ACTIVATIONS:
         raise CoreError("activation must be one of {known}, not {value}", known=", ".join(ACTIVATIONS),
                         value=repr(activation))

@@ -26,8 +26,10 @@ DEMOS: tuple[Demo, ...] = (
     Demo("torch.tensor([0., 0.], requires_grad=True).tolist()",
          lambda: torch.tensor([0.0, 0.0], requires_grad=True).tolist()),
     Demo("torch.tensor([0.001]).tolist()", lambda: torch.tensor([0.001]).tolist(),
-         "a float32 shown as a Python float prints its exact binary value: the source's "
-         "x=[0.0009999999310821295, ...] is such a float32 too"),
+         "tolist() turns each float32 into a Python float of the same value, and Python prints the shortest "
+         "decimal that reads back to it: above, the float32 nearest 0.001. The source's "
+         "x=[0.0009999999310821295, ...] is the float32 just below it, which Adam's first step left in float32 "
+         "arithmetic"),
     Demo("torch.tensor(170.).item()", lambda: torch.tensor(170.0).item(), "pred.item() in the source's log"),
     Demo("torch.arange(6).reshape(2, 3).tolist()", lambda: torch.arange(6).reshape(2, 3).tolist()),
     Demo("torch.zeros(2, 1, 2).tolist()", lambda: torch.zeros(2, 1, 2).tolist(), "nesting follows the shape"),
