@@ -109,7 +109,7 @@ def test_perceptron_page_source_multi_and_descent_button():
     at = page(PERCEPTRON)
     at.radio(key="inputs").set_value("source-multi").run()
     assert metrics(at)["loss"] == "0.1992"
-    assert any("48.6× smaller" in i.value for i in at.info)
+    assert any("48.6 times smaller" in i.value for i in at.info)
     next(b for b in at.button if b.label.startswith("Run ")).click().run()
     assert not at.exception
     line = next(m.value for m in at.markdown if " → " in m.value)
