@@ -20,5 +20,5 @@ with page("Home", "Home"):
     with alive:
         source = next(s for s in SCENES if s.key == "source-run")
         runs, scale, arrows = scene_runs(source, lang())
-        st.caption(t(source.title, **scene_facts(source)))
+        st.caption(t(source.title, **scene_facts(source)[0]))
         runs_view(runs, scale, arrows, "", None, key="home", loop=True)

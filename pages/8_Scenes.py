@@ -14,8 +14,10 @@ with page("Scenes", "Scenes"):
                  "animation playing by itself."))
     extra = {"lang": lang()} if lang() != "en" else {}
     for scene in SCENES:
-        facts = scene_facts(scene)  # every number the texts state, from the scene's runs
+        facts, complete = scene_facts(scene)  # every number the texts state, from the scene's runs
         with st.container(border=True):
             st.markdown(f"**{t(scene.title, **facts)}**")
-            st.write(t(scene.notice, **facts))
+            st.write(t(scene.notice, **facts) if complete else
+                     t("This scene's numbers are not here: its runs did not finish within this page's compute "
+                       "budget."))
             st.markdown(f"[{t('Open')}]({scene.link(extra=extra)}) · [{t('Present')}]({scene.link(True, extra)})")

@@ -206,3 +206,19 @@ def test_the_perceptron_page_names_the_factor_that_makes_a_row_small():
     ratio = (1 - o[0]) * o[0] * (1 - o[0]) / ((1 - o[1]) * o[1] * (1 - o[1]))
     assert f"Row 1 is {ratio:.3g} times smaller than row 0" in text and "already close to its target 1" in text
     assert "saturation" not in text and "Rebuilt from the printed loss 0.1992" in " ".join(i.value for i in at.info)
+
+
+def test_a_run_cut_by_the_budget_states_no_numbers(monkeypatch):
+    """A scene whose run stopped at the time limit gives only its settings, and says its numbers are not there."""
+    import dataclasses
+
+    from core.run import Reason, make_config
+    from ui import warm
+
+    cut = run(make_config({"lr": 1e-3}, steps=5, tol=None))
+    monkeypatch.setattr(warm, "cached_run", lambda config: dataclasses.replace(cut, reason=(Reason.TIME_LIMIT,)))
+    source = next(s for s in SCENES if s.key == "source-run")
+    facts, complete = warm.scene_facts(source)
+    assert not complete and facts == {"optimizer": "Adam", "lr": "0.001", "steps": "20,000", "start": "(0, 0)"}
+    assert CATALOGUES["zh"][source.title].format(**facts) == "源教程的运行：Adam，lr 0.001，从 (0, 0) 出发 20,000 步"
+    assert warm.scene_facts(next(s for s in SCENES if s.key == "chain-rule"))[1]

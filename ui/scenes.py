@@ -50,9 +50,8 @@ def steps(k: int) -> str:
     return f"{int(k):,}"
 
 
-def settings(traj: Trajectory, row: int = 0) -> dict[str, str]:
-    """What a title states about a run: its optimizer, learning rate, steps and start."""
-    c = traj.config
+def settings(c: RunConfig, row: int = 0) -> dict[str, str]:
+    """What a title states about a run: its optimizer, learning rate, steps and start (known before it runs)."""
     return {"optimizer": get_optimizer(c.optimizer).name, "lr": f"{c.hyper_values['lr']:g}", "steps": steps(c.steps),
             "start": point(c.starts[row])}
 
@@ -76,7 +75,7 @@ def source_run_facts(ran: Ran, runner: Runner) -> dict[str, str]:
     zero = int(np.argmax(f == 0))
     logged = [k for k in range(0, zero, every) if f[k] > 0]
     small = logged[-1]
-    return {**settings(traj, row), "x1": str(p[1].tolist()), "grad": point(g, 4), "gd": point(p[0] - lr * g, 4),
+    return {**settings(traj.config, row), "x1": str(p[1].tolist()), "grad": point(g, 4), "gd": point(p[0] - lr * g, 4),
             "end": point(final), "exact": steps(exact - 1), "f0": num(f[0], 4), "f_small": num(f[small], 2),
             "k_small": steps(small), "orders": f"{math.log10(f[0] / f[small]):.0f}", "zero": steps(zero)}
 
@@ -85,7 +84,7 @@ def four_starts_facts(ran: Ran, runner: Runner) -> dict[str, str]:
     """Where each start ended."""
     ends = [f"{point(t.config.starts[row])} → {point(t.final(row)[0])}" for t, row in ran]
     traj = ran[0][0]
-    return {**settings(traj), "ends": ", ".join(ends), "count": str(len(traj.objective.minima)),
+    return {**settings(traj.config), "ends": ", ".join(ends), "count": str(len(traj.objective.minima)),
             "fstar": num(traj.objective.f_star or 0.0, 3)}
 
 
@@ -94,7 +93,7 @@ def too_large_lr_facts(ran: Ran, runner: Runner) -> dict[str, str]:
     traj, row = ran[0]
     p, f, g = traj.positions[:, row], traj.losses[:, row], np.linalg.norm(traj.grads[:, row], axis=1)
     out = left_picture(traj, row)
-    return {**settings(traj, row), "p1": point(p[1]), "f0": num(f[0], 4), "f1": num(f[1], 3), "g0": num(g[0], 3),
+    return {**settings(traj.config, row), "p1": point(p[1]), "f0": num(f[0], 4), "f1": num(f[1], 3), "g0": num(g[0], 3),
             "g1": num(g[1], 3), "p2": point(p[2]), "f2": num(f[2], 3), "out": steps(out), "p_out": point(p[out], 1),
             "diverged": steps(int(traj.end[row]) + 1)}
 
@@ -107,7 +106,7 @@ def momentum_facts(ran: Ran, runner: Runner) -> dict[str, str]:
                                steps=traj.config.steps, tol=traj.config.tol))
     target = np.array(plain.summary().nearest)
     d = np.linalg.norm(traj.positions[: int(traj.end[row]) + 1, row] - target, axis=1)
-    return {**settings(traj, row), "momentum": f"{traj.config.hyper_values['momentum']:g}",
+    return {**settings(traj.config, row), "momentum": f"{traj.config.hyper_values['momentum']:g}",
             "plain": point(plain.final()[0]), "closest": num(d.min(), 2), "k_close": steps(int(d.argmin())),
             "end": point(traj.final(row)[0])}
 

@@ -13,11 +13,12 @@ from typing import Any
 
 import streamlit as st
 
+from core.run import Reason, RunConfig, Trajectory
 from ui import params
 from ui.compute import Runs, cached_run, race_runs, view
 from ui.i18n import LANGS, words
 from ui.params import DEFAULT_RUNS, Param
-from ui.scenes import SCENES, Scene, stated
+from ui.scenes import SCENES, Scene, settings, stated
 
 FIGURE_PAGES = ("Descent", "Compare")  # the pages whose scenes run descents (the others compute in microseconds)
 
@@ -57,13 +58,27 @@ def scene_runs(scene: Scene, language: str) -> tuple[Runs, str, bool]:
     return race_runs(settings, **common), values["scale"], values["arrows"]
 
 
-def scene_facts(scene: Scene) -> dict[str, str]:
-    """The numbers a scene's title and notice state, from the runs its page draws (the same cached runs)."""
-    ran = []
-    if scene.page in FIGURE_PAGES:
-        runs, _, _ = scene_runs(scene, "en")
-        ran = [(cached_run(config), row) for config, row, _ in runs]
-    return stated(scene, ran, cached_run)
+class _Cut(Exception):
+    """A run a scene's text needs was cut short by the page view's compute budget."""
+
+
+def _finished(config: RunConfig) -> Trajectory:
+    traj = cached_run(config)
+    if Reason.TIME_LIMIT in traj.reason:
+        raise _Cut
+    return traj
+
+
+def scene_facts(scene: Scene) -> tuple[dict[str, str], bool]:
+    """The numbers a scene's title and notice state, from the runs its page draws (the same cached runs), and
+    whether they are all there: when a run was cut short by the compute budget, only its settings are."""
+    if scene.page not in FIGURE_PAGES:
+        return stated(scene, [], _finished), True
+    runs, _, _ = scene_runs(scene, "en")
+    try:
+        return stated(scene, [(_finished(config), row) for config, row, _ in runs], _finished), True
+    except _Cut:
+        return settings(runs[0][0], runs[0][1]), False
 
 
 def warm_scenes() -> float:
