@@ -34,6 +34,8 @@ PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 # tiny torch calls that holds the GIL between them, so several at once all crawl (bench/load.py measured a 0.3 s
 # run taking 31 s among 20 sessions); the scheduler lets light work go before heavy work between two steps.
 SCHEDULER = Scheduler()
+if os.environ.get("DESCENT_LOG_JOBS") == "1":  # tests/test_schedule_browser.py counts the computations made
+    SCHEDULER.log = lambda event, label: print(f"descent-lab: {label} {event}", flush=True)
 _VIEW = threading.local()  # the page view the script thread is running: its budget and what got cut short
 
 
@@ -119,11 +121,11 @@ class ProgressBar:
             self.bar.empty()
 
 
-def _computed(size: float, work_fn: Callable[..., Any], *args: Any) -> Any:
-    """work_fn(*args, progress, gate) as one job of the scheduler on this page view's budget, with a progress bar
-    that goes once the work is done."""
+def _computed(label: str, size: float, work_fn: Callable[..., Any], *args: Any) -> Any:
+    """work_fn(*args, progress, gate) as one job (label, size in seconds) of the scheduler on this page view's budget,
+    with a progress bar that goes once the work is done."""
     bar = ProgressBar()
-    with SCHEDULER.job(size, _budget(), _cancelled()) as job:
+    with SCHEDULER.job(size, _budget(), _cancelled(), label) as job:
         out = work_fn(*args, bar, job)
     bar.close()
     return out
@@ -154,7 +156,7 @@ def broker() -> Broker | None:
 def _run(config: RunConfig) -> Trajectory:
     shared = broker()
     if shared is None:
-        return _computed(work(config), run, config)
+        return _computed("run", work(config), run, config)
     bar = ProgressBar()
     out = shared.submit(config, bar, _budget(), _cancelled())
     bar.close()
@@ -168,7 +170,7 @@ def cached_run(config: RunConfig) -> Trajectory:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _basins(config: RunConfig, n: int) -> BasinMap:
-    return _computed(config.steps * step_seconds(config, rows=n * n), basin_map, config, n)
+    return _computed("basin map", config.steps * step_seconds(config, rows=n * n), basin_map, config, n)
 
 
 def cached_basins(config: RunConfig, n: int) -> BasinMap:
@@ -177,7 +179,8 @@ def cached_basins(config: RunConfig, n: int) -> BasinMap:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
-    return _computed(config.steps * step_seconds(config, rows=1, groups=count), sweep, config, low, high, count)
+    size = config.steps * step_seconds(config, rows=1, groups=count)
+    return _computed("sweep", size, sweep, config, low, high, count)
 
 
 def cached_sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
@@ -190,7 +193,7 @@ def _replay(config: RunConfig, k: int, row: int, progress: Any, gate: Any) -> St
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _step(config: RunConfig, k: int, row: int) -> Step:
-    return _computed((k + 1) * step_seconds(config, rows=1), _replay, config, k, row)
+    return _computed("step", (k + 1) * step_seconds(config, rows=1), _replay, config, k, row)
 
 
 def cached_step(config: RunConfig, k: int, row: int) -> Step:

@@ -162,7 +162,7 @@ class Broker:
 
         size = sum(work(c) for c in dict.fromkeys(r.config for r in members))
         try:
-            with self.scheduler.job(size, _Budgets(members), cancelled) as job:
+            with self.scheduler.job(size, _Budgets(members), cancelled, "run") as job:
                 self._run(members, progress, job)
         except Cancelled as err:
             for r in members:

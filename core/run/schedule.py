@@ -27,8 +27,8 @@ class Job:
     """One piece of work's place in the scheduler: a Gate for the loop (check), entered with `with`."""
 
     def __init__(self, scheduler: Scheduler, work: float, budget: Budget,
-                 cancelled: Callable[[], bool] | None) -> None:
-        self.scheduler, self.work, self.budget = scheduler, work, budget
+                 cancelled: Callable[[], bool] | None, label: str = "") -> None:
+        self.scheduler, self.work, self.budget, self.label = scheduler, work, budget, label
         self.cancelled = cancelled or (lambda: False)
         self.order = next(scheduler._counter)
         self.since = time.perf_counter()  # waiting since / holding since
@@ -37,8 +37,11 @@ class Job:
         self.scheduler._acquire(self)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type | None, *exc: object) -> None:
         self.scheduler._release(self)
+        if self.scheduler.log is not None:
+            outcome = "finished" if kind is None else "cancelled" if kind is Cancelled else "failed"
+            self.scheduler.log(outcome, self.label)
 
     def check(self) -> bool:
         """Between two steps: True once the budget is spent; raises Cancelled; may hand the turn over and wait."""
@@ -54,20 +57,23 @@ class Job:
 
 
 class Scheduler:
-    """Hands the one turn to waiting jobs; thread-safe. started counts the jobs that got a first turn."""
+    """Hands the one turn to waiting jobs; thread-safe. started counts the jobs that got a first turn; log, if set,
+    is told what happens to each job by its label: "started", then "finished", "cancelled" or "failed"."""
 
     def __init__(self, quantum: float = QUANTUM, patience: float = PATIENCE) -> None:
         self.quantum, self.patience = quantum, patience
         self.started = 0
+        self.log: Callable[[str, str], None] | None = None
         self._cond = threading.Condition()
         self._holder: Job | None = None
         self._slice = 0.0  # when the holder's turn began
         self._waiting: list[Job] = []
         self._counter = itertools.count()
 
-    def job(self, work: float, budget: Budget | None = None, cancelled: Callable[[], bool] | None = None) -> Job:
-        """A job of `work` (its size: start-steps weighted by cost) charged to budget."""
-        return Job(self, work, budget or Budget(), cancelled)
+    def job(self, work: float, budget: Budget | None = None, cancelled: Callable[[], bool] | None = None,
+            label: str = "") -> Job:
+        """A job of `work` (its size: its seconds at worst, core/run/cost.py) charged to budget."""
+        return Job(self, work, budget or Budget(), cancelled, label)
 
     def _next(self, now: float) -> Job | None:
         """The waiting job to go next: the longest waiting past PATIENCE, else the lightest (then the oldest)."""
@@ -93,6 +99,8 @@ class Scheduler:
             self._holder, self._slice = job, time.perf_counter()
             job.since = self._slice
             self.started += first
+            if first and self.log is not None:
+                self.log("started", job.label)
 
     def _release(self, job: Job) -> None:
         with self._cond:
