@@ -17,7 +17,8 @@ it off (DESCENT_BATCHING=0), each on a fresh server, and prints one line per run
 Scenarios: clicks (same settings, everyone their own start point), lrs (Adam, everyone their own learning rate),
 mixed (five optimizers with their own settings), scene (everyone opens the same scene link), and heavy: for each
 page of HEAVY, one student opens it and half a second later every client clicks their own start on /Descent (the
-clicks scenario); one line per heavy page, with the time the heavy page took:
+clicks scenario), then all three heavy pages at once from three students; one line each, with the time the
+(slowest) heavy page took:
 
     scenario heavy (PAGE): N clients, p50 X s, p95 Y s, heavy Z s, wrong 0
 
@@ -55,8 +56,9 @@ from ui.scenes import SCENES  # noqa: E402
 MIXED = (("adam", 0.01), ("sgd", 0.001), ("rmsprop", 0.01), ("adagrad", 0.5), ("nadam", 0.01))
 ADAM_LRS = [v for v in log_options(1e-6, 10.0, 1e-3) if v <= 0.5]
 LBFGS_RACE = "runs=6&steps=20000&tol=off&" + "&".join(f"r{i}_opt=lbfgs&r{i}_lr=1&r{i}_x0={i - 3}" for i in range(1, 7))
-HEAVY = (("Basins", "opt=lbfgs&grid=200&steps=1000&lr=1"), ("Compare", LBFGS_RACE),
-         ("Basins", "grid=200&steps=1000&lr=0.01"))
+HEAVY_PAGES = (("Basins", "opt=lbfgs&grid=200&steps=1000&lr=1"), ("Compare", LBFGS_RACE),
+               ("Basins", "grid=200&steps=1000&lr=0.01"))
+HEAVY = tuple((page,) for page in HEAVY_PAGES) + (HEAVY_PAGES,)  # each alone, then all three at once
 
 
 def scenario_query(name: str, i: int) -> str:
@@ -121,20 +123,19 @@ async def client(urls: list[str], name: str, i: int, go: asyncio.Event, ready: l
     out.append((seconds, metrics.get("end point"), query))
 
 
-async def crowd(urls: list[str], name: str, clients: int, heavy: tuple[str, str] | None = None) -> tuple[list, float]:
-    """Every client's (seconds, end point, query) after the change; with heavy, the seconds the heavy page took,
-    opened half a second before the others change."""
+async def crowd(urls: list[str], name: str, clients: int, heavy: tuple = ()) -> tuple[list, float]:
+    """Every client's (seconds, end point, query) after the change; with heavy pages ((page, query), ...), each
+    opened by one more student half a second before the others change, the seconds the slowest of them took."""
     go, ready, out = asyncio.Event(), [], []
     tasks = [asyncio.create_task(client(urls, name, i, go, ready, out)) for i in range(clients)]
     while len(ready) < clients:
         await asyncio.sleep(0.05)
-    heavy_task = None
-    if heavy is not None:
-        heavy_task = asyncio.create_task(load(urls[0], heavy[1], heavy[0]))
+    heavy_tasks = [asyncio.create_task(load(urls[0], query, page)) for page, query in heavy]
+    if heavy:
         await asyncio.sleep(0.5)
     go.set()
     await asyncio.gather(*tasks)
-    return out, (await heavy_task)[0] if heavy_task is not None else 0.0
+    return out, max([(await task)[0] for task in heavy_tasks], default=0.0)
 
 
 def wait_warm(proc, limit: float = 300.0) -> str:
@@ -154,7 +155,7 @@ def wait_warm(proc, limit: float = 300.0) -> str:
 
 
 def scenario(name: str, clients: int, batching: bool, processes: int = 1, root: Path = ROOT,
-             heavy: tuple[str, str] | None = None, label: str = "") -> None:
+             heavy: tuple = (), label: str = "") -> None:
     """One scenario on fresh servers of the tree at root; prints its line."""
     env, procs = {"DESCENT_BATCHING": "1" if batching else "0", "DESCENT_WARM_SCENES": "1"}, []
     with contextlib.ExitStack() as stack:
@@ -171,7 +172,8 @@ def scenario(name: str, clients: int, batching: bool, processes: int = 1, root: 
     p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
     where = f", {processes} server processes" if processes > 1 else ""
     if heavy:
-        print(f"{label}scenario heavy (/{heavy[0]}?{heavy[1][:60]}): {clients} clients, "
+        pages = " + ".join(f"/{page}?{query[:40]}" for page, query in heavy)
+        print(f"{label}scenario heavy ({pages}): {clients} clients, "
               f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, heavy {heavy_seconds:.1f} s, wrong {wrong}",
               flush=True)
     else:
@@ -240,8 +242,8 @@ def main() -> None:
         for root, label in roots + [(ROOT, "[now] " if args.before else "")]:
             for name in names:
                 for batching in {"both": (True, False), "on": (True,), "off": (False,)}[args.batching]:
-                    for heavy in HEAVY if name == "heavy" else (None,):
-                        if heavy is None or batching:  # heavy: with the broker, as the class has it
+                    for heavy in HEAVY if name == "heavy" else ((),):
+                        if not heavy or batching:  # heavy: with the broker, as the class has it
                             scenario(name, args.clients, batching, args.processes, root, heavy, label)
     if args.soak:
         soak(args.soak)
