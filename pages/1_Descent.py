@@ -21,6 +21,7 @@ from ui.i18n import lang, t
 from ui.page import page
 from ui.panels import downloads, run_summary, runs_view, step_inspector
 from ui.params import Param
+from ui.scenes import adam_first_step
 from viz.style import Path
 
 SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
@@ -86,3 +87,8 @@ with page("Descent", "Descent") as schema:
     st.subheader(t("Log, in the source tutorial's format"))
     st.caption(t("stepk: x after step k's update, f(x) at the point before it"))
     st.code("\n".join(traj.log_lines(every)) or t("(no steps)"), language=None)
+    first = adam_first_step(traj)  # the tutorial's comment x' = x - lr * grad is not what Adam did
+    if first:
+        st.caption(t("Adam's first step moved x by {move}, about lr = {lr} per coordinate, though ∇f was {grad}: "
+                     "at the first step m̂ / √v̂ = g / |g|. The tutorial's comment x' = x − lr · ∇f is plain gradient "
+                     "descent (torch.optim.SGD), whose first step would have gone to {gd}.", **first))

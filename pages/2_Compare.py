@@ -58,6 +58,9 @@ with page("Compare", "Compare") as schema:
     runs, scale, arrows = controls(schema)
     paths = run_paths(runs)
     runs_view(runs, scale, arrows, t("Click the contour to move the chosen run's start there."), take_start)
+    note = runs[0][0].objective_spec.note
+    if note:
+        st.caption(t(note))
     st.subheader(t("Ranking"))
     ranking_table(ranking(paths))
     with st.expander(t("Step inspector"), expanded=False):

@@ -222,3 +222,24 @@ def test_a_run_cut_by_the_budget_states_no_numbers(monkeypatch):
     assert not complete and facts == {"optimizer": "Adam", "lr": "0.001", "steps": "20,000", "start": "(0, 0)"}
     assert CATALOGUES["zh"][source.title].format(**facts) == "源教程的运行：Adam，lr 0.001，从 (0, 0) 出发 20,000 步"
     assert warm.scene_facts(next(s for s in SCENES if s.key == "chain-rule"))[1]
+
+
+def test_descent_teaches_adams_first_step_and_compare_shows_the_saddles_note():
+    """Where the tutorial's run is shown: Adam's first step, by hand lr · g/|g| = (0.001, 0.001) from (0, 0), against
+    plain gradient descent's 0 − 0.001 · (−14, −22); on SGD no such caption. Compare on the saddle shows its note."""
+    from streamlit.testing.v1 import AppTest
+
+    def page(name, params):
+        at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=120)
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception
+        return " ".join(c.value for c in at.caption)
+
+    adam = page("1_Descent.py", {"steps": "50"})
+    assert "moved x by (0.001, 0.001), about lr = 0.001" in adam and "∇f was (-14, -22)" in adam
+    assert "would have gone to (0.014, 0.022)" in adam
+    assert "Adam's first step" not in page("1_Descent.py", {"steps": "50", "opt": "sgd"})
+    saddle = page("2_Compare.py", {"fn": "saddle", "steps": "50", "runs": "1"})
+    assert "a zero gradient, not a minimum" in saddle

@@ -59,3 +59,18 @@ def test_lbfgs_moves_by_lr_without_a_line_search():
     opt.step(closure)
     g = np.array([4 * 1 * (1 + 1 - 11) + 2 * (1 + 1 - 7), 2 * (1 + 1 - 11) + 4 * 1 * (1 + 1 - 7)])  # by hand
     np.testing.assert_allclose(x.detach().numpy(), 1 - min(1, 1 / np.abs(g).sum()) * 0.5 * g, rtol=1e-12)
+
+
+def test_a_run_that_stops_after_one_step_at_the_saddle_is_shown_not_a_crash():
+    """From (0, 0) on x² − y² the gradient is zero: SGD stops after one step as 'converged' (the step inspector then
+    has one step, no slider range); the page shows it beside the note that a zero gradient is no minimum."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "pages" / "1_Descent.py"), default_timeout=120)
+    at.query_params.update({"fn": "saddle", "opt": "sgd", "steps": "50"})
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["stopped"] == "converged"
+    assert any("a zero gradient, not a minimum" in c.value for c in at.caption)

@@ -77,7 +77,7 @@ def step_inspector(schema: dict[str, Param], config: RunConfig, traj: Trajectory
     if end < 1:
         st.caption(t("The run stopped before its first step: nothing to inspect."))
         return
-    k = control(schema[key].but(high=end - 1), t("step k"))
+    k = control(schema[key].but(high=end - 1), t("step k")) if end > 1 else 0  # a slider needs two values
     try:
         s = cached_step(config, min(k, end - 1), row)
     except ValueError as err:

@@ -160,6 +160,19 @@ def chain_facts(ran: Ran, runner: Runner) -> dict[str, str]:
     return {"d21": f"{c.local[1]:g}", "d1": f"{c.local[0]:g}", "product": f"{c.product:g}", "direct": f"{c.direct:g}"}
 
 
+def adam_first_step(traj: Trajectory, row: int = 0) -> dict[str, str] | None:
+    """The numbers of the tutorial's lesson on any Adam run whose first step moved each coordinate by lr (to 1%,
+    as when the gradient is far above eps): that move, the gradient, and where plain gradient descent would go."""
+    c = traj.config
+    if c.optimizer != "adam" or int(traj.end[row]) < 1:
+        return None
+    lr, p, g = c.hyper_values["lr"], traj.positions[:, row].astype(np.float64), traj.grads[0, row]
+    move = p[1] - p[0]
+    if not np.allclose(np.abs(move), lr, rtol=0.01):
+        return None
+    return {"move": point(move, 6), "lr": f"{lr:g}", "grad": point(g, 4), "gd": point(p[0] - lr * g, 4)}
+
+
 def stated(scene: Scene, ran: Ran, runner: Runner) -> dict[str, str]:
     """The numbers the scene's title and notice state ({} for a scene that states none)."""
     return scene.facts(ran, runner) if scene.facts else {}
