@@ -127,12 +127,14 @@ class Broker:
                 self._worker = threading.Thread(target=self._gather, name="descent-broker", daemon=True)
                 self._worker.start()
             self._cond.notify()
-        while not request.done.wait(0.05):
-            if request.cancelled():
-                request.gone = True
-                raise Cancelled()
-            if progress is not None and request.progress is not None:
-                progress(*request.progress)
+        try:
+            while not request.done.wait(0.05):
+                if request.cancelled():
+                    raise Cancelled()
+                if progress is not None and request.progress is not None:
+                    progress(*request.progress)  # may raise too: Streamlit ends a stopped script at its next element
+        finally:
+            request.gone = not request.done.is_set()
         if request.error is not None:
             raise request.error
         assert request.result is not None
