@@ -74,3 +74,19 @@ def test_a_run_that_stops_after_one_step_at_the_saddle_is_shown_not_a_crash():
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["stopped"] == "converged"
     assert any("a zero gradient, not a minimum" in c.value for c in at.caption)
+
+
+def test_what_lr_and_eps_mean_per_optimizer():
+    """The help texts: Adadelta's eps sets the size of its first steps (√(ε/(1−ρ)) per coordinate, by hand from
+    u_0 = 0), Rprop's lr is each coordinate's first step, ASGD's lr the first step's η, Adam's first step ≈ lr."""
+    def first_move(optimizer, hypers):
+        traj = run(make_config(hypers, optimizer=optimizer, starts=[(0.0, 0.0)], steps=1, tol=None,
+                               dtype="float64"))
+        return np.abs(traj.positions[1, 0] - traj.positions[0, 0])
+
+    for eps in (1e-6, 1e-4):
+        np.testing.assert_allclose(first_move("adadelta", {"eps": eps}), math.sqrt(eps / (1 - 0.9)), rtol=1e-3)
+    np.testing.assert_allclose(first_move("rprop", {"lr": 0.3}), 0.3)
+    np.testing.assert_allclose(first_move("asgd", {"lr": 0.01}), 0.01 * np.array([14, 22]))  # η_1 = lr, ∇f by hand
+    np.testing.assert_allclose(first_move("adam", {"lr": 0.01}), 0.01, rtol=1e-6)
+    np.testing.assert_allclose(first_move("sgd", {"lr": 0.01}), 0.01 * np.array([14, 22]))
