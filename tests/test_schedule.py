@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.explore.basins import basin_map, most_grid, most_steps
+from core.explore.basins import CUT, basin_map, most_grid, most_steps
 from core.explore.sweep import sweep
 from core.run import Reason, make_config, run, run_endpoints
 from core.run.broker import Broker
@@ -51,6 +51,7 @@ def test_an_lbfgs_basin_map_stops_at_its_budget_and_holds_the_rest_at_their_star
     reasons = np.array(bm.ends.reason)
     idle = np.flatnonzero(bm.ends.end == 0)
     assert idle.size > 100 and (reasons[idle] == Reason.TIME_LIMIT).all()
+    assert (bm.category.ravel()[idle] == CUT).all()  # none of these starts lies within 0.01 of a minimum
     gx, gy = np.meshgrid(bm.xs, bm.ys)
     starts = np.stack([gx.ravel(), gy.ravel()], 1)[idle]
     assert np.array_equal(bm.ends.positions[idle], starts.astype(np.float32))

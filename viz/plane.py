@@ -7,11 +7,12 @@ import functools
 import numpy as np
 import plotly.graph_objects as go
 
-from core.explore.basins import DIVERGED, ELSEWHERE, NOT_CONVERGED, Outcome
+from core.explore.basins import CUT, DIVERGED, ELSEWHERE, NOT_CONVERGED, Outcome
 from core.grid import Surface, gradient_field
 from core.objectives import Objective
 from viz.style import (
     COLORS,
+    CUT_COLOR,
     DIVERGED_COLOR,
     ELSEWHERE_COLOR,
     IDLE_COLOR,
@@ -71,7 +72,7 @@ def category_label(objective: Objective, code: int, tr: Words = same) -> str:
     return tr(Outcome(code).words)
 
 
-BASIN_COLORS = {DIVERGED: DIVERGED_COLOR, NOT_CONVERGED: IDLE_COLOR, ELSEWHERE: ELSEWHERE_COLOR}
+BASIN_COLORS = {DIVERGED: DIVERGED_COLOR, NOT_CONVERGED: IDLE_COLOR, ELSEWHERE: ELSEWHERE_COLOR, CUT: CUT_COLOR}
 
 
 def basin_figure(objective: Objective, xs: np.ndarray, ys: np.ndarray, category: np.ndarray,

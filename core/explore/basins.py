@@ -21,15 +21,16 @@ class Outcome(IntEnum):
     DIVERGED = -1
     NOT_CONVERGED = -2
     ELSEWHERE = -3  # converged, but not at a known minimum
+    CUT = -4  # the page's compute budget ran out before this start ended (or started)
 
     @property
     def words(self) -> str:
         """The outcome as the interface's catalogue names it."""
         return {Outcome.DIVERGED: "diverged", Outcome.NOT_CONVERGED: "not converged",
-                Outcome.ELSEWHERE: "converged elsewhere"}[self]
+                Outcome.ELSEWHERE: "converged elsewhere", Outcome.CUT: "cut short (time limit)"}[self]
 
 
-DIVERGED, NOT_CONVERGED, ELSEWHERE = Outcome.DIVERGED, Outcome.NOT_CONVERGED, Outcome.ELSEWHERE
+DIVERGED, NOT_CONVERGED, ELSEWHERE, CUT = Outcome.DIVERGED, Outcome.NOT_CONVERGED, Outcome.ELSEWHERE, Outcome.CUT
 
 
 @dataclass
@@ -56,7 +57,7 @@ def grid(objective: Objective, n: int) -> tuple[np.ndarray, np.ndarray, list[tup
 
 
 def classify(objective: Objective, ends: Endpoints) -> np.ndarray:
-    """Per start: the index of the known minimum it ended at, or DIVERGED / NOT_CONVERGED / ELSEWHERE."""
+    """Per start: the index of the known minimum it ended at, or DIVERGED / NOT_CONVERGED / ELSEWHERE / CUT."""
     out = np.full(len(ends.reason), NOT_CONVERGED)
     reason = np.array(ends.reason)
     if objective.minima:
@@ -64,8 +65,10 @@ def classify(objective: Objective, ends: Endpoints) -> np.ndarray:
         nearest, close = d.argmin(1), d.min(1) < limits.BASIN_DISTANCE
         out[close] = nearest[close]
         out[~close & (reason == Reason.CONVERGED)] = ELSEWHERE
+        out[~close & (reason == Reason.TIME_LIMIT)] = CUT
     else:
         out[reason == Reason.CONVERGED] = ELSEWHERE
+        out[reason == Reason.TIME_LIMIT] = CUT
     out[reason == Reason.DIVERGED] = DIVERGED
     return out
 
