@@ -13,6 +13,7 @@ from core import limits
 from core.errors import CoreError
 from core.objectives import Point
 from core.optimizers import OptimizerSpec, get_optimizer
+from core.run import compiled
 from core.run.budget import Deadline, Gate
 from core.run.config import DTYPES, Reason, RunConfig
 from core.run.record import EndRecord, FullRecord, Record, StopState
@@ -115,6 +116,7 @@ class Runner:
             self.params = [start.requires_grad_()]
             self.optimizer = spec.build(self.params, values)
         self.ones = torch.ones(len(starts), dtype=dtype)
+        self.compiled = compiled.lookup(config.objective, config.dtype)  # None: eager (core/run/compiled.py)
         self.seen: list[torch.Tensor] = []  # f(x_k) and its gradient: LBFGS evaluates many times a step
 
     def x(self) -> torch.Tensor:
@@ -122,13 +124,20 @@ class Runner:
 
     def evaluate(self) -> torch.Tensor:
         """f and its gradient at the current point; the gradient goes into .grad for the optimizer."""
-        f = self.objective(self.x())
-        grads = _gradient(f, self.params, self.ones)
+        f, grads = self.f_and_gradient()
         for p, g in zip(self.params, grads):
             p.grad = g
         if not self.seen:
             self.seen.extend((f.detach(), grads[0] if len(grads) == 1 else torch.cat(grads)))
         return f.sum()
+
+    def f_and_gradient(self) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """f at the current point and its gradient per parameter: compiled where ready, else autograd eagerly."""
+        if self.compiled is None:
+            f = self.objective(self.x())
+            return f, _gradient(f, self.params, self.ones)
+        f, g = self.compiled(self.x().detach())  # the same numbers to the last bit
+        return f, (g,) if len(self.params) == 1 else g.split([len(p) for p in self.params])
 
     def step(self) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimizer step: f and the gradient at the point it started from."""
