@@ -1,11 +1,18 @@
 """Descent Lab benchmark: prints figures measured in one run (never pass/fail).
 
-    python bench/bench_descent.py [--quick]
+    python bench/bench_descent.py [--quick] [--no-class]
 
-1. the source tutorial's own loop vs core.run.run on the source run (target ratio <= 0.8)
-2. per-step cost of 1, 100 and 10,000 batched start points (target: 10,000 <= 2x one)
-3. the Descent page's warm rerun time at defaults under AppTest (target <= 0.5 s)
-4. building and serialising the figures /Descent sends (target <= 50 ms at defaults), and their size
+Eager and compiled f and gradient (core/run/compiled.py) are measured before/after in the same run, interleaved;
+times per step are CPU time of this process (the machine is shared: wall time says more about the neighbours).
+1. per step: the source tutorial's own loop, core eager and core compiled, at 1, 100 and 10,000 starts
+   (targets: compiled one start <= 0.5x the tutorial's loop; 10,000 starts <= 2x one start)
+2. the private autograd engine call against torch.autograd.grad (eager path)
+3. what compiling costs: each built-in's compile, and a typed formula's against the most a run could gain
+4. a new learning rate on /Descent at defaults, end to end under AppTest (the uncached run, figures and page)
+5. a basin map of 200 x 200 starts x 1,000 Adam steps (target <= 1 s)
+6. the Descent page's warm rerun time at defaults under AppTest (target <= 0.5 s)
+7. building and serialising the figures /Descent sends (target <= 50 ms at defaults), and their size
+8. the class scenarios lrs and mixed of bench/load.py (30 clients, broker on), compiling off and on
 """
 from __future__ import annotations
 
@@ -24,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from core.grid import surface  # noqa: E402
-from core.run import make_config, run  # noqa: E402
+from core.run import compiled, make_config, run  # noqa: E402
 from viz.style import Path  # noqa: E402
 
 
@@ -51,30 +58,123 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - t
 
 
-def bench_source(steps: int, repeats: int) -> None:
-    config = make_config({"lr": 1e-3}, starts=[(0, 0)], steps=steps, tol=None)
+def cpu(fn, *args) -> float:
+    """CPU seconds of this process for fn(*args)."""
+    t = time.process_time()
+    fn(*args)
+    return time.process_time() - t
+
+
+def switched(on: bool, fn, *args) -> float:
+    """CPU seconds of fn(*args) with the compiled path on or off."""
+    before = compiled.enabled(on)
+    try:
+        return cpu(fn, *args)
+    finally:
+        compiled.enabled(before)
+
+
+def bench_per_step(steps: int, repeats: int) -> None:
+    """Per step, interleaved: the tutorial's loop (one start), core eager and core compiled (1, 100, 10,000)."""
+    configs = {k: make_config({"lr": 1e-3 if k == 1 else 1e-2}, starts=_starts(k), steps=steps, tol=None)
+               for k in (1, 100, 10_000)}
     source_loop(200)
-    run(dataclasses.replace(config, steps=200))
-    src, core = [], []
-    for _ in range(repeats):  # interleaved, so both see the same machine load
-        src.append(timed(source_loop, steps))
-        core.append(timed(lambda: run(config).log_lines(2000)))
-    s, c = statistics.median(src), statistics.median(core)
-    print(f"source run ({steps:,} Adam steps, median of {repeats}): source loop {s:.2f} s "
-          f"({s / steps * 1e6:.0f} us/step), core {c:.2f} s ({c / steps * 1e6:.0f} us/step), "
-          f"ratio {c / s:.2f} (target <= 0.8)")
+    for c in configs.values():
+        for on in (False, True):
+            switched(on, run, dataclasses.replace(c, steps=20))
+    times: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        times.setdefault("tutorial", []).append(cpu(source_loop, steps) / steps)
+        for k, c in configs.items():
+            for on in (False, True):
+                times.setdefault(f"{'compiled' if on else 'eager'} {k}", []).append(switched(on, run, c) / steps)
+    us = {name: statistics.median(v) * 1e6 for name, v in times.items()}
+    print(f"per step, CPU time, {steps:,} Adam steps, median of {repeats} interleaved: tutorial loop "
+          f"{us['tutorial']:.0f} us (one start)")
+    for k in configs:
+        e, c = us[f"eager {k}"], us[f"compiled {k}"]
+        print(f"  {k:>6,} starts: eager core {e:.0f} us ({e / us['tutorial']:.2f}x tutorial), compiled core "
+              f"{c:.0f} us ({c / us['tutorial']:.2f}x tutorial, {c / e:.2f}x eager)")
+    print(f"  10,000 / 1 start: eager {us['eager 10000'] / us['eager 1']:.2f}, compiled "
+          f"{us['compiled 10000'] / us['compiled 1']:.2f} (targets: compiled 1 start <= 0.5x tutorial; "
+          f"10,000 <= 2x one start)")
 
 
-def bench_batch(steps: int, repeats: int) -> None:
-    per_step = {}
-    for k in (1, 100, 10_000):
-        g = torch.Generator().manual_seed(0)
-        starts = (torch.rand(k, 2, generator=g) * 12 - 6).tolist()
-        config = make_config({"lr": 1e-2}, starts=starts, steps=steps, tol=None)
-        run(dataclasses.replace(config, steps=10))
-        per_step[k] = statistics.median(timed(run, config) for _ in range(repeats)) / steps
-    print("batched starts, Adam, us per step: " + ", ".join(f"{k:,}: {v * 1e6:.0f}" for k, v in per_step.items())
-          + f"; 10,000 / 1 = {per_step[10_000] / per_step[1]:.2f} (target <= 2)")
+def _starts(k: int) -> list[tuple[float, float]]:
+    if k == 1:
+        return [(0.0, 0.0)]
+    g = torch.Generator().manual_seed(0)
+    return [tuple(p) for p in (torch.rand(k, 2, generator=g) * 12 - 6).tolist()]
+
+
+def bench_compile() -> None:
+    """Compile time of every built-in that compiles (wall time, once per process; then inductor's disk cache),
+    and of a typed formula against the most a run of it could gain."""
+    from core.limits import MAX_STEPS
+    from core.objectives import get_objective
+
+    for dtype in ("float32", "float64"):
+        took = []
+        for key in compiled.SAME_BITS:
+            t = time.perf_counter()
+            compiled.build(key, dtype)
+            took.append(f"{key} {time.perf_counter() - t:.1f} s")
+        print(f"compile + bit check, {dtype}: " + ", ".join(took))
+    formula = get_objective("custom", "(x**2 + y - 11)**2 + (x + y**2 - 7)**2", (-6, 6, -6, 6)).fn
+    t = time.perf_counter()
+    gradient = compiled.compile_gradient(formula, torch.float32)
+    took = time.perf_counter() - t
+    x = torch.zeros(1, 2)
+    eager = min(cpu(lambda: [compiled.eager("himmelblau", x) for _ in range(2000)]) for _ in range(3)) / 2000
+    fast = min(cpu(lambda: [gradient(x) for _ in range(2000)]) for _ in range(3)) / 2000
+    gain = MAX_STEPS * (eager - fast)
+    print(f"a typed formula (Himmelblau typed): compile {took:.1f} s; f and gradient {eager * 1e6:.0f} us eager, "
+          f"{fast * 1e6:.0f} us compiled; the most a run gains ({MAX_STEPS:,} steps) {gain:.2f} s: "
+          f"{'pays off' if gain > took else 'does not pay off, typed formulas run eagerly'}")
+
+
+def bench_change(repeats: int) -> None:
+    """A new learning rate on /Descent at defaults, end to end under AppTest (wall time: run, figures, page);
+    each change a learning rate not run before, eager and compiled interleaved."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui.params import log_options
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Descent.py"), default_timeout=120)
+    at.run()
+    lrs = iter([v for v in log_options(1e-6, 10.0, 1e-3) if 1e-4 <= v <= 0.5 and v != 1e-3] * 2)
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(repeats):
+        for on in (False, True):
+            before = compiled.enabled(on)
+            slider = at.select_slider(key="lr").set_value(next(lrs))
+            times[on].append(timed(slider.run))
+            compiled.enabled(before)
+            assert not at.exception, at.exception
+    e, c = statistics.median(times[False]), statistics.median(times[True])
+    print(f"a new lr on /Descent at defaults (2,000 Adam steps, uncached), AppTest wall time, median of {repeats}: "
+          f"eager {e:.3f} s, compiled {c:.3f} s ({c / e:.2f}x)")
+
+
+def bench_basins(steps: int) -> None:
+    """A basin map of 200 x 200 starts (Basins' defaults otherwise: Adam, lr 0.05, tol 1e-4), eager and compiled."""
+    from core.explore.basins import basin_map
+
+    config = make_config({"lr": 0.05}, steps=steps)
+    basin_map(dataclasses.replace(config, steps=5), 200)
+    e, c = (switched(on, basin_map, config, 200) for on in (False, True))
+    print(f"basin map 200 x 200 x {steps:,} Adam steps, CPU time: eager {e:.2f} s, compiled {c:.2f} s "
+          f"({c / e:.2f}x; target <= 1 s)")
+
+
+def bench_class(clients: int) -> None:
+    """bench/load.py's scenarios lrs and mixed, broker on, a fresh server each, compiling off then on."""
+    import load
+
+    for name in ("lrs", "mixed"):
+        for on in (False, True):
+            print(f"compiling {'on' if on else 'off'}: ", end="", flush=True)
+            load.scenario(name, clients, True, compile_gradients=on)
 
 
 def bench_gradient(steps: int, repeats: int) -> None:
@@ -83,11 +183,13 @@ def bench_gradient(steps: int, repeats: int) -> None:
 
     config, engine, times = make_config({"lr": 1e-3}, steps=steps, tol=None), loop._ENGINE, {"private": [],
                                                                                                "public": []}
+    compiled_before = compiled.enabled(False)  # the eager path's own engine call
     for _ in range(repeats):
         for mode in times:
             loop._ENGINE = engine if mode == "private" else None
             times[mode].append(timed(run, config) / steps * 1e6)
     loop._ENGINE = engine
+    compiled.enabled(compiled_before)
     p, q = statistics.median(times["private"]), statistics.median(times["public"])
     print(f"gradient per step ({steps:,} Adam steps, median of {repeats}): engine.run_backward {p:.0f} us, "
           f"torch.autograd.grad {q:.0f} us, gain {q - p:.0f} us ({(q - p) / q:.0%})")
@@ -132,14 +234,19 @@ def bench_figure(repeats: int = 7) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer steps and repeats")
+    parser.add_argument("--no-class", action="store_true", help="skip the class scenarios (fresh servers, minutes)")
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the server does
     quick = args.quick
-    bench_source(5_000 if quick else 20_000, 3)
-    bench_batch(100 if quick else 300, 3)
+    bench_compile()
+    bench_per_step(300 if quick else 2000, 3 if quick else 5)
     bench_gradient(500 if quick else 2000, 5)
+    bench_change(3 if quick else 7)
+    bench_basins(100 if quick else 1000)
     bench_page(5)
     bench_figure()
+    if not args.no_class:
+        bench_class(30)
 
 
 if __name__ == "__main__":

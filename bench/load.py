@@ -138,33 +138,38 @@ async def crowd(urls: list[str], name: str, clients: int, heavy: tuple = ()) -> 
     return out, max([(await task)[0] for task in heavy_tasks], default=0.0)
 
 
-def wait_warm(proc, limit: float = 300.0) -> str:
-    """Until the server says it has cached every scene (a class meets a server that has been up a while)."""
+def wait_warm(proc, limit: float = 300.0, marks: tuple[bytes, ...] = (b"scenes cached",)) -> str:
+    """Until the server says it has cached every scene and, where asked, compiled its gradients (a class meets
+    a server that has been up a while)."""
     found: list[str] = []
 
     def read() -> None:
         for line in proc.stdout:
-            if b"scenes cached" in line:
+            if any(m in line for m in marks):
                 found.append(line.decode().strip())
+            if len(found) == len(marks):
                 return
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     reader.join(limit)
-    return found[0] if found else f"no warm-up line within {limit:.0f} s"
+    return "; ".join(found) if len(found) == len(marks) else f"no warm-up line within {limit:.0f} s"
 
 
 def scenario(name: str, clients: int, batching: bool, processes: int = 1, root: Path = ROOT,
-             heavy: tuple = (), label: str = "") -> None:
+             heavy: tuple = (), label: str = "", compile_gradients: bool = True) -> None:
     """One scenario on fresh servers of the tree at root; prints its line."""
-    env, procs = {"DESCENT_BATCHING": "1" if batching else "0", "DESCENT_WARM_SCENES": "1"}, []
+    env, procs = {"DESCENT_BATCHING": "1" if batching else "0", "DESCENT_WARM_SCENES": "1",
+                  "DESCENT_COMPILE": "1" if compile_gradients else "0"}, []
+    compiles = compile_gradients and (root / "core" / "run" / "compiled.py").exists()
+    marks = (b"scenes cached", b"compiled gradients ready") if compiles else (b"scenes cached",)
     with contextlib.ExitStack() as stack:
         urls = [stack.enter_context(streamlit_server(root, env=env, procs=procs)).replace("http", "ws")
                 + "/_stcore/stream" for _ in range(processes)]
         cold, _ = asyncio.run(load(urls[0], ""))
         for url in urls[1:]:
             asyncio.run(load(url, ""))
-        warm = "; ".join(wait_warm(proc) for proc in procs)
+        warm = "; ".join(wait_warm(proc, marks=marks) for proc in procs)
         out, heavy_seconds = asyncio.run(crowd(urls, "clicks" if heavy else name, clients, heavy))
     times = [s for s, _, _ in out]
     expected = {q: expected_end(q) for q in {q for _, _, q in out}}

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from core.run import compiled
 from ui import params, urlstate
 from ui.compute import begin_view, cut_notice, warm_up
 from ui.controls import control
@@ -54,6 +55,7 @@ def page(name: str, title: str) -> Iterator[dict[str, Param]]:
         st.error(t("These settings cannot run: {error}", error=say(err)))
     cut_notice()
     urlstate.finish()
+    compiled.start_background()  # once per process; DESCENT_COMPILE=0 turns it off (core/run/compiled.py)
     if os.environ.get("DESCENT_WARM_SCENES", "1") != "0":
         start_warming()  # once per process, after the first page is out: it should not wait behind the scenes
 

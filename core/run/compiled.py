@@ -14,6 +14,7 @@ import shutil
 import sys
 import threading
 import time
+import types
 from typing import Callable
 
 import torch
@@ -67,7 +68,12 @@ def build(objective: str, dtype: str) -> Gradient | None:
         return None
     if (objective, dtype) in _ready:
         return _ready[objective, dtype]
-    gradient = _compile(objective, DTYPES[dtype])
+    try:
+        gradient = compile_gradient(OBJECTIVES[objective].fn, DTYPES[dtype])
+    except Exception as err:  # any failure of the compiler stack leaves the eager path, which always works
+        print(f"descent-lab: compiling {objective} {dtype} failed ({type(err).__name__}); it runs eagerly",
+              file=sys.stderr, flush=True)
+        return None
     if not same_as_eager(gradient, objective, DTYPES[dtype]):
         print(f"descent-lab: compiled {objective} {dtype} differs from eager; it runs eagerly", file=sys.stderr,
               flush=True)
@@ -76,12 +82,10 @@ def build(objective: str, dtype: str) -> Gradient | None:
     return gradient
 
 
-def _compile(objective: str, dtype: torch.dtype) -> Gradient:
+def compile_gradient(fn: Callable[[torch.Tensor], torch.Tensor], dtype: torch.dtype) -> Gradient:
     """torch.compile of grad_and_value with inductor, traced once for one start and once for any batch (the
     batch size dynamic); the compiled graphs are kept and called directly, without dynamo's per-call frame
     evaluation and guards (12 of 17 us a call here), so a shape never compiles on a run's way."""
-    fn = OBJECTIVES[objective].fn
-
     def total(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         f = fn(x)
         return f.sum(), f
@@ -92,18 +96,28 @@ def _compile(objective: str, dtype: torch.dtype) -> Gradient:
         g, (_, f) = grad_and_value(x)
         return f, g
 
+    from torch._inductor import config
+
     graphs: list[Callable] = []
-    compiled = torch.compile(flat, backend=_Keep(graphs), dynamic=True, fullgraph=True)
-    for rows in (1, 2):
-        compiled(torch.zeros(rows, 2, dtype=dtype))
+    compiled = torch.compile(_fresh(flat), backend=_Keep(graphs), dynamic=True, fullgraph=True)
+    with config.patch(compile_threads=1):  # no pool of compile workers left in the server
+        for rows in (1, 2):
+            compiled(torch.zeros(rows, 2, dtype=dtype))
     one, batch = graphs
 
     def gradient(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if x.dtype != dtype or x.dim() != 2 or x.shape[1] != 2 or not x.is_contiguous():
-            raise ValueError(f"compiled {objective} takes a contiguous [K, 2] {dtype} tensor")
-        return tuple(one(x) if len(x) == 1 else batch(len(x), x))
+            raise ValueError(f"compiled f takes a contiguous [K, 2] {dtype} tensor")
+        out = one(x) if len(x) == 1 else batch(len(x), x)
+        return out[0], out[1]
 
     return gradient
+
+
+def _fresh(fn: Callable) -> Callable:
+    """fn with a code object of its own: dynamo keeps its compiled entries per code object (at most 8), and each
+    compile here must trace its own objective and dtype."""
+    return types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
 class _Keep:
