@@ -10,9 +10,10 @@ from the changed link: a rerun's query string only seeds widgets that have no st
 honest way to change a setting without replaying the browser's widget ids), and the time from the change to the
 finished page is measured. Every client's end point is compared with core's own run for its settings, computed
 in this process ("wrong" counts those that differ). Each scenario runs once with the run broker on and once with
-it off (DESCENT_BATCHING=0), each on a fresh server, and prints one line per run:
+it off (DESCENT_BATCHING=0), each on a fresh server that has cached its scenes and (--compile on, the default)
+compiled its gradients (core/run/compiled.py), and prints one line per run:
 
-    scenario NAME: N clients, batching on|off, p50 X s, p95 Y s, wrong 0
+    scenario NAME: N clients, batching on|off, compiling on|off, p50 X s, p95 Y s, wrong 0
 
 Scenarios: clicks (same settings, everyone their own start point), lrs (Adam, everyone their own learning rate),
 mixed (five optimizers with their own settings), scene (everyone opens the same scene link), and heavy: for each
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import re
 import shutil
 import statistics
@@ -182,7 +184,8 @@ def scenario(name: str, clients: int, batching: bool, processes: int = 1, root: 
               f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, heavy {heavy_seconds:.1f} s, wrong {wrong}",
               flush=True)
     else:
-        print(f"{label}scenario {name}: {clients} clients, batching {'on' if batching else 'off'}{where}, "
+        print(f"{label}scenario {name}: {clients} clients, batching {'on' if batching else 'off'}, compiling "
+              f"{'on' if compiles else 'off'}{where}, "
               f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, wrong {wrong}", flush=True)
     print(f"  (cold start: the first page of the fresh server took {cold:.2f} s; {warm})", file=sys.stderr)
 
@@ -235,6 +238,8 @@ def main() -> None:
                         help="run each scenario with the broker on and off (both), or only one way (sizing)")
     parser.add_argument("--processes", type=int, default=1, choices=range(1, 9), metavar="1..8",
                         help="server processes on this machine, the clients spread evenly over them")
+    parser.add_argument("--compile", choices=("both", "on", "off"), default="on",
+                        help="compiled gradients (core/run/compiled.py) on, off (DESCENT_COMPILE=0), or both")
     parser.add_argument("--soak", type=int, default=0, choices=range(0, 5001), metavar="0..5000",
                         help="also run one session this many times and report the server's memory")
     parser.add_argument("--before", metavar="REV", help="also run every scenario against this past commit, first")
@@ -242,14 +247,15 @@ def main() -> None:
     if args.before and not re.fullmatch(r"[0-9A-Za-z._/~^-]{1,80}", args.before):
         parser.error(f"--before takes a commit name, not {args.before!r}")
     names = ("clicks", "lrs", "mixed", "scene", "heavy") if args.scenario == "all" else (args.scenario,)
+    gradients = {"both": (False, True), "on": (True,), "off": (False,)}[args.compile]
     with contextlib.ExitStack() as stack:
         roots = [(stack.enter_context(checkout(args.before)), f"[before {args.before}] ")] if args.before else []
         for root, label in roots + [(ROOT, "[now] " if args.before else "")]:
             for name in names:
                 for batching in {"both": (True, False), "on": (True,), "off": (False,)}[args.batching]:
-                    for heavy in HEAVY if name == "heavy" else ((),):
+                    for heavy, on in itertools.product(HEAVY if name == "heavy" else ((),), gradients):
                         if not heavy or batching:  # heavy: with the broker, as the class has it
-                            scenario(name, args.clients, batching, args.processes, root, heavy, label)
+                            scenario(name, args.clients, batching, args.processes, root, heavy, label, on)
     if args.soak:
         soak(args.soak)
 

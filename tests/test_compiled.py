@@ -20,7 +20,7 @@ from tests.test_broker import SETTINGS
 
 pytestmark = pytest.mark.skipif(compiled.compiler() is None, reason="no C++ compiler: everything runs eagerly")
 
-STEPS = 120
+STEPS = 60  # LBFGS: 6 (up to 20 evaluations a step)
 LBFGS = ({}, {"line_search_fn": "strong_wolfe", "lr": 0.5})
 
 
@@ -29,7 +29,8 @@ def configs(objective, optimizer, dtype):
     a, b = SETTINGS.get(optimizer, LBFGS)
     o = OBJECTIVES[objective]
     near = tuple(v + 0.01 for v in (o.minima[0] if o.minima else (0.0, 0.0)))
-    common = {"objective": objective, "optimizer": optimizer, "dtype": dtype, "steps": STEPS, "tol": 1e-3}
+    steps = 6 if optimizer == "lbfgs" else STEPS
+    common = {"objective": objective, "optimizer": optimizer, "dtype": dtype, "steps": steps, "tol": 1e-3}
     return [make_config(a, starts=[(0.5, -0.5)], **common),
             make_config(b, starts=[(1.0, -1.0), (-0.5, 0.7), near, (0.2, 0.3), (-1.0, -0.25)], **common),
             make_config({**a, "lr": 2.0}, starts=[(1.5, 1.5)], **common)]
