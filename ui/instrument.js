@@ -9,6 +9,10 @@ const HOLD_MS = 1500; // a looping view rests this long on the end before it sta
 const KEEP_SCENES = 8;
 const ARRAYS = { f4: Float32Array, i4: Int32Array };
 const CONFIG = { responsive: true, displaylogo: false };
+const TOUCH_CONFIG = { ...CONFIG, displayModeBar: false }; // 24 px toolbar buttons are no targets for a finger
+const TOUCH = window.matchMedia("(pointer: coarse)"); // a phone or a tablet: the plots start still
+const NARROW = 600; // px: below this width the 3D view is as tall as it is wide
+const SKIP = "dl-skip"; // the id of the skip link to the first instrument's Play
 
 function loadPlotly(url) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -58,12 +62,14 @@ function mount(root) {
     root,
     views: { surface: q(".dl-surface"), contour: q(".dl-contour"), loss: q(".dl-loss") },
     play: q(".dl-play"), scrub: q(".dl-scrub"), speed: q(".dl-speed"), step: q(".dl-step"),
-    hint: q(".dl-hint"), error: q(".dl-error"),
-    cursor: 0, end: 0, rate: 1, playing: false, loop: false, last: null, hold: 0,
+    hint: q(".dl-hint"), error: q(".dl-error"), touch: q(".dl-touch"), heading: q(".dl-heading"),
+    cursor: 0, end: 0, rate: 1, playing: false, loop: false, last: null, hold: 0, restart: false,
     drawing: false, again: false, sceneId: null, pathsId: null, clicks: false, send: () => {},
   };
   for (const s of SPEEDS) lab.speed.add(new Option(`${s}×`, String(s), s === 1, s === 1));
   lab.play.addEventListener("click", () => (lab.playing ? pause(lab) : play(lab)));
+  lab.touch.addEventListener("click", () => still(lab, !root.classList.contains("dl-still")));
+  still(lab, TOUCH.matches);
   lab.speed.addEventListener("change", () => { lab.rate = Number(lab.speed.value); });
   lab.scrub.addEventListener("input", () => {
     pause(lab);
@@ -80,8 +86,35 @@ function mount(root) {
   return lab;
 }
 
+// Still plots let a finger (or a wheel) scroll the page over them; a press of the switch makes them turn, zoom
+// and take clicks again (the graphs take no pointer events while still: plotly.js 3D scenes hold on to touches).
+function still(lab, on) {
+  lab.root.classList.toggle("dl-still", on);
+  lab.touch.setAttribute("aria-checked", String(!on));
+  if (lab.texts) words(lab, lab.texts);
+}
+
+// A link before everything else on the page that takes the keyboard to the first instrument's Play.
+function skipLink(text) {
+  let link = document.getElementById(SKIP);
+  if (!link) {
+    link = Object.assign(document.createElement("a"), { id: SKIP, href: "#", className: "dl-skip" });
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      const play = document.querySelector(".dl-instrument .dl-play");
+      if (play) play.focus();
+    });
+    document.body.prepend(link);
+  }
+  link.textContent = text;
+}
+
 function words(lab, texts) {
   lab.texts = texts;
+  const free = !lab.root.classList.contains("dl-still");
+  lab.touch.textContent = `${free ? "✋" : "🔒"} ${free ? texts.free : texts.still}`;
+  lab.heading.textContent = texts.heading;
+  if (texts.skip) skipLink(texts.skip);
   lab.play.textContent = lab.playing ? `❚❚ ${texts.pause}` : `▶ ${texts.play}`;
   lab.play.setAttribute("aria-pressed", String(lab.playing));
   lab.scrub.setAttribute("aria-label", texts.step);
@@ -98,6 +131,7 @@ function q(lab, selector) {
 function play(lab) {
   if (lab.end === 0) return;
   if (lab.cursor >= lab.end) lab.cursor = 0;
+  lab.restart = false;
   lab.playing = true;
   lab.last = null;
   const loop = (lab.loops = (lab.loops || 0) + 1); // a Pause and a Play in quick succession leave one loop running
@@ -107,6 +141,7 @@ function play(lab) {
 
 function pause(lab) {
   lab.playing = false;
+  lab.restart = false; // paused in the rest at the end: the view stays at the end, as the cursor says
   words(lab, lab.texts);
 }
 
@@ -120,6 +155,11 @@ function tick(lab, now, loop) {
     requestAnimationFrame((t) => tick(lab, t, loop));
     return;
   }
+  if (lab.restart) {
+    lab.restart = false;
+    lab.cursor = 0;
+    lab.last = null;
+  }
   const dt = lab.last === null ? 0 : (now - lab.last) / 1000;
   lab.last = now;
   lab.cursor = Math.min(lab.end, lab.cursor + (dt * lab.rate * lab.end) / SECONDS_PER_RUN);
@@ -127,8 +167,7 @@ function tick(lab, now, loop) {
   draw(lab).then(() => {
     if (!lab.playing || loop !== lab.loops) return;
     if (atEnd && lab.loop) {
-      lab.cursor = 0;
-      lab.last = null;
+      lab.restart = true; // rest on the end (the cursor stays there), then start again from step 0
       lab.hold = performance.now() + HOLD_MS;
     } else if (atEnd) {
       pause(lab);
@@ -170,6 +209,48 @@ function moving(lab) {
   return out;
 }
 
+// On a narrow screen the 3D view is about as tall as it is wide, seen from a little further away (so that its
+// corners and the height axis's labels stay in the picture).
+function fit(layouts, width) {
+  if (!width || width >= NARROW) return;
+  const s = layouts.surface;
+  s.height = Math.round(Math.min(s.height, Math.max(320, width * 1.05)));
+  const eye = s.scene.camera.eye;
+  s.scene.camera.eye = { x: eye.x * 1.3, y: eye.y * 1.3, z: eye.z * 1.3 };
+  layouts.contour.height = Math.round(Math.min(layouts.contour.height, width + 40));
+}
+
+// A log axis over whole decades of the paths' values, one label a decade (or every few decades): the curve starts
+// below the top label and no unlabelled minor ticks appear. Left to Plotly when no value is above zero.
+function decades(axis, paths) {
+  if (axis.type !== "log") return;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of paths) {
+    for (const v of p.loss) {
+      if (v > 0 && Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+  }
+  if (!(hi > 0)) {
+    axis.autorange = true;
+    delete axis.range;
+    return;
+  }
+  const top = Math.ceil(Math.log10(hi));
+  const bottom = Math.min(Math.floor(Math.log10(lo)), top - 1);
+  axis.autorange = false;
+  axis.range = [bottom, top];
+  axis.dtick = Math.max(1, Math.ceil((top - bottom) / 6));
+  axis.tick0 = 0;
+}
+
+function config() {
+  return TOUCH.matches ? TOUCH_CONFIG : CONFIG;
+}
+
 // Redraw all three views at the cursor; calls made while a redraw runs fold into one more redraw after it.
 async function draw(lab) {
   if (lab.drawing) {
@@ -183,12 +264,12 @@ async function draw(lab) {
       const traces = moving(lab);
       const scene = lab.scene;
       const drawing = [
-        Plotly.react(lab.views.surface, [...scene.surface.data, ...traces.surface], lab.layouts.surface, CONFIG),
+        Plotly.react(lab.views.surface, [...scene.surface.data, ...traces.surface], lab.layouts.surface, config()),
       ];
       if (!lab.only3d) {
         drawing.push(
-          Plotly.react(lab.views.contour, [...scene.contour.data, ...traces.contour], lab.layouts.contour, CONFIG),
-          Plotly.react(lab.views.loss, traces.loss, lab.layouts.loss, CONFIG),
+          Plotly.react(lab.views.contour, [...scene.contour.data, ...traces.contour], lab.layouts.contour, config()),
+          Plotly.react(lab.views.loss, traces.loss, lab.layouts.loss, config()),
         );
       }
       await Promise.all(drawing);
@@ -244,6 +325,7 @@ async function receive(lab, data) {
   if (newScene) {
     lab.layouts = structuredClone({ surface: scene.surface.layout, contour: scene.contour.layout,
                                     loss: scene.loss.layout });
+    fit(lab.layouts, lab.root.clientWidth);
   }
   const many = data.paths.length > 1;
   lab.layouts.contour.showlegend = many;
@@ -254,6 +336,7 @@ async function receive(lab, data) {
   lab.paths = data.paths.map((p) => ({ ...p, steps: unpack(p.steps), x: unpack(p.x), y: unpack(p.y),
                                        z: unpack(p.z), loss: unpack(p.loss) }));
   lab.end = Math.max(0, ...lab.paths.map((p) => p.end));
+  decades(lab.layouts.loss.yaxis, lab.paths);
   lab.scrub.max = String(lab.end);
   words(lab, data.texts);
   if (data.autoplay && newPaths) {
@@ -281,6 +364,7 @@ export default function (component) {
         lab.playing = false;
         Object.values(lab.views).forEach((view) => window.Plotly.purge(view));
       }
+      if (!document.querySelector(".dl-instrument")) document.getElementById(SKIP)?.remove();
     }, 0);
   };
 }

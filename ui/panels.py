@@ -31,7 +31,9 @@ def runs_view(runs: Runs, scale: str, arrows: bool, hint: str, on_click: Callabl
     """The runs on the instrument: the 3D view, the clickable contour and the loss curve with one step cursor.
     In presentation mode each new run plays by itself; loop=True shows the 3D view alone, playing over and over."""
     scene, paths = view(runs, scale, arrows, lang())
-    texts = {"play": t("Play"), "pause": t("Pause"), "step": t("step"), "speed": t("speed"), "hint": hint}
+    texts = {"play": t("Play"), "pause": t("Pause"), "step": t("step"), "speed": t("speed"), "hint": hint,
+             "free": t("Turn and zoom: on"), "still": t("Turn and zoom: off"), "heading": t("The animation"),
+             "skip": t("Skip to the animation's Play button")}
     instrument(key, scene, paths, texts, autoplay=presenting() or loop, loop=loop, only3d=loop, on_click=on_click)
 
 
@@ -46,7 +48,7 @@ def run_summary(traj: Trajectory) -> None:
         cols[2].metric(t("nearest minimum"), t("none"))
     else:
         cols[2].metric(t("nearest minimum"), f"({s.nearest[0]:g}, {s.nearest[1]:g})",
-                       t("distance {d}", d=f"{s.distance:.2e}"), delta_color="off")
+                       t("distance {d}", d=f"{s.distance:.2e}"), delta_color="off", delta_arrow="off")
     cols[3].metric(t("stopped"), t(s.reason.words))
     cols[4].metric(t("steps run"), f"{s.steps:,}")
     cols[5].metric(t("time"), f"{s.seconds:.2f} s")
@@ -105,9 +107,10 @@ def step_inspector(schema: dict[str, Param], config: RunConfig, traj: Trajectory
                               "line_search_fn is strong_wolfe, which searches for each t"))
     else:
         cols[1].metric(t("by the rule above"), f"({s.x_formula[0]:.7g}, {s.x_formula[1]:.7g})",
-                       t("difference {d}", d=f"{s.diff:.1e}"), delta_color="off")
+                       t("difference {d}", d=f"{s.diff:.1e}"), delta_color="off", delta_arrow="off")
     cols[2].metric(t("the run's x_{k+1}"), f"({run_next[0]:.7g}, {run_next[1]:.7g})",
-                   t("difference {d}", d=f"{float(np.abs(run_next - s.x_next).max()):.1e}"), delta_color="off")
+                   t("difference {d}", d=f"{float(np.abs(run_next - s.x_next).max()):.1e}"), delta_color="off",
+                   delta_arrow="off")
 
 
 def _show(v: Any) -> str:
