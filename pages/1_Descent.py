@@ -11,14 +11,14 @@ from ui.compute import cached_run, figure_html, fit_runs
 from ui.controls import (
     clicked_start,
     control,
+    hyper_controls,
     objective_controls,
-    optimizer_controls,
-    start_controls,
+    optimizer_picker,
     tolerance_control,
     view_controls,
 )
 from ui.i18n import lang, t
-from ui.page import page
+from ui.page import on_phone, page
 from ui.panels import downloads, run_summary, runs_view, step_inspector
 from ui.params import Param
 from ui.scenes import adam_first_step
@@ -39,22 +39,34 @@ def tutorial_run() -> None:
     st.session_state.update(TUTORIAL)
 
 
+def main_controls(schema: dict[str, Param]) -> tuple[str, float, float, float]:
+    """The most used settings, the optimizer, lr and the start, just above the view (on a phone, folded away
+    until asked for: the view comes first): the optimizer, lr, x0 and y0."""
+    with st.expander(t("optimizer, learning rate and start point"), expanded=not on_phone()):
+        cols = st.columns([3, 4, 2, 2])
+        with cols[0]:
+            opt = optimizer_picker(schema)
+        with cols[1]:
+            lr = hyper_controls(opt, only=("lr",))["lr"]
+        x0, y0 = control(schema["x0"], "x0", cols[2]), control(schema["y0"], "y0", cols[3])
+        for col, (x, y) in zip(st.columns(len(SOURCE_STARTS)), SOURCE_STARTS):
+            col.button(f"{x:g},{y:g}", on_click=set_start, args=(x, y), key=f"preset_{x:g}_{y:g}",
+                       help=t("one of the source tutorial's start points"))
+    return opt, lr, x0, y0
+
+
 def controls(schema: dict[str, Param]) -> tuple[RunConfig, str, int, bool]:
-    """The sidebar: every setting of the run, bound to the URL."""
+    """Every setting of the run, bound to the URL: the main ones above the view, the others in the sidebar."""
+    opt, lr, x0, y0 = main_controls(schema)
     with st.sidebar:
         label = t("Tutorial's run ({optimizer}, lr {lr}, {steps} steps)", optimizer=get_optimizer(TUTORIAL["opt"]).name,
                   lr=f"{TUTORIAL['lr']:g}", steps=f"{TUTORIAL['steps']:,}")
         st.button(label, on_click=tutorial_run, width="stretch")
         fn, text, bounds = objective_controls(schema)
-        opt, hypers = optimizer_controls(schema)
         st.caption(f"{OBJECTIVES[fn].name if fn in OBJECTIVES else t('typed formula')} · "
                    f"torch.optim.{get_optimizer(opt).name}")
+        hypers = hyper_controls(opt, values={"lr": lr})
         steps = control(schema["steps"], t("steps"))
-        st.write(t("start point"))
-        x0, y0 = start_controls(schema)
-        for col, (x, y) in zip(st.columns(len(SOURCE_STARTS)), SOURCE_STARTS):
-            col.button(f"{x:g},{y:g}", on_click=set_start, args=(x, y), key=f"preset_{x:g}_{y:g}",
-                       help=t("one of the source tutorial's start points"))
         tol = tolerance_control(schema)
         dtype = control(schema["dtype"], "dtype", horizontal=True)
         scale, arrows = view_controls(schema)
@@ -76,9 +88,9 @@ with page("Descent", "Descent") as schema:
     if objective.note:
         st.caption(t(objective.note))
     traj = cached_run(config)  # st.cache_data hands out a fresh copy per call: take it once
-    run_summary(traj)
     runs = ((config, 0, t("path")),)
     runs_view(runs, scale, arrows, t("Click the contour to start there."), clicked_start("x0", "y0"))
+    run_summary(traj)
     downloads(traj, figure_html([Path(traj, 0, t("path"))], scale, lang()))
     with st.expander(t("This run as a torch script"), expanded=False):
         st.code(codegen.as_code(traj), language="python")

@@ -70,18 +70,37 @@ def tolerance_control(schema: dict[str, Param]) -> float | None:
     return None if tol == "off" else float(tol)
 
 
-def optimizer_controls(schema: dict[str, Param], prefix: str = "",
-                       default: str = DEFAULT_OPTIMIZER, lr: float | None = None) -> tuple[str, dict[str, Any]]:
+def optimizer_controls(schema: dict[str, Param], prefix: str = "", default: str = DEFAULT_OPTIMIZER,
+                       lr: float | None = None, skip: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]]:
     """Optimizer picker ('<prefix>opt') and its hyperparameters, built from the registry.
 
-    lr, when given, is the page's own learning rate for its default optimizer.
+    lr, when given, is the page's own learning rate for its default optimizer; hyperparameters named in skip get
+    no control (the page sets them itself) and keep their defaults.
     """
-    opt = control(schema[prefix + "opt"], t("optimizer"), help=t("a torch.optim class, by its lower-case name"))
+    opt = optimizer_picker(schema, prefix)
+    return opt, hyper_controls(opt, prefix, default, lr, skip=skip)
+
+
+def optimizer_picker(schema: dict[str, Param], prefix: str = "") -> str:
+    """The optimizer ('<prefix>opt')."""
+    return control(schema[prefix + "opt"], t("optimizer"), help=t("a torch.optim class, by its lower-case name"))
+
+
+def hyper_controls(opt: str, prefix: str = "", default: str = DEFAULT_OPTIMIZER, lr: float | None = None, *,
+                   skip: tuple[str, ...] = (), only: tuple[str, ...] | None = None,
+                   values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Optimizer opt's hyperparameters: a control for each (or for those in only), none for those in skip (their
+    defaults) or in values (drawn elsewhere on the page: their values)."""
+    values = values or {}
 
     def read(h: Any, i: int, p: Param) -> Any:
+        if h.name in values:
+            return values[h.name]
+        if h.name in skip or (only is not None and h.name not in only):
+            return p.default
         return control(p, f"{h.name}[{i}]" if h.kind == "pair" else h.name, help=t(h.help))
 
-    return opt, params.hyper_settings(opt, read, prefix, default, lr)
+    return params.hyper_settings(opt, read, prefix, default, lr)
 
 
 def start_controls(schema: dict[str, Param], prefix: str = "") -> tuple[float, float]:

@@ -77,7 +77,7 @@ def setup(name: str, title: str) -> None:
         for path, label, icon, _ in PAGES:
             page_link(path, label=t(label), icon=icon)
         st.divider()
-        urlstate.share_link(t("Copy link"), t("Copied"))
+        urlstate.share_link(t("Copy link"), t("Copied"), t("This page's address"), lang())
         if control(common["present"], t("presentation mode"),
                    help=t("large text, controls tucked away, the animation plays by itself")):
             st.html(PRESENT_CSS)
@@ -128,6 +128,14 @@ def carried() -> dict[str, str]:
     """What a link to another page keeps: the language and presentation mode."""
     out = {"lang": lang()} if lang() != "en" else {}
     return {**out, "present": "true"} if presenting() else out
+
+
+def on_phone() -> bool:
+    """Whether the browser says it is a phone (a "Mobi" in its User-Agent, as browsers on phones send)."""
+    try:
+        return "Mobi" in (st.context.headers.get("User-Agent") or "")
+    except (AttributeError, RuntimeError):  # no browser behind the session (AppTest)
+        return False
 
 
 def presenting() -> bool:
