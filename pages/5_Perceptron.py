@@ -13,6 +13,7 @@ from ui.params import Param
 from ui.urlstate import keep_matrix, linked_matrix
 from viz.charts import heatmap_figure, losses_figure
 
+RAN = "_p_ran"  # session state: the descent on w has been asked for
 SOURCES = {"source-single": perceptron.source_single, "source-multi": perceptron.source_multi}
 
 
@@ -98,7 +99,9 @@ def descent_section(schema: dict[str, Param], x: np.ndarray, w: np.ndarray) -> N
     opt = control(schema["p_opt"], t("optimizer"), c1)
     lr = control(schema["p_lr"], "lr", c2)
     steps = control(schema["p_steps"], t("steps"), c3)
-    if st.button(t("Run {steps} steps of torch.optim.{name} on w", steps=steps, name=get_optimizer(opt).name)):
+    st.button(t("Run {steps} steps of torch.optim.{name} on w", steps=steps, name=get_optimizer(opt).name),
+              on_click=st.session_state.__setitem__, args=(RAN, True))
+    if st.session_state.get(RAN):  # once asked for, the descent follows every later change of its settings
         losses = perceptron.descend(x, w, opt, lr, steps)
         st.plotly_chart(losses_figure(losses, words(lang())), width="stretch", key="p_loss")
         st.write(t("loss {first} → {last} after {steps} steps", first=f"{losses[0]:.6g}", last=f"{losses[-1]:.6g}",
