@@ -45,8 +45,9 @@ def sweep_figure(lrs: np.ndarray, final_f: np.ndarray, steps: np.ndarray, reason
                              marker=dict(color=np.where(converged, CONVERGED_COLOR, IDLE_COLOR), size=8)), 2, 1)
     for lr in lrs[diverged]:
         fig.add_vline(x=float(lr), line=dict(color=DIVERGED_COLOR, width=1, dash="dot"))
-    fig.update_xaxes(type="log", title_text=tr("learning rate"), row=2, col=1)
-    fig.update_xaxes(type="log", row=1, col=1)
+    decades = {"type": "log", "dtick": 1, "exponentformat": "power"}  # 10⁻⁵ ... 10⁰, not 10µ beside 0.001
+    fig.update_xaxes(title_text=tr("learning rate"), row=2, col=1, **decades)
+    fig.update_xaxes(row=1, col=1, **decades)
     fig.update_yaxes(type="log" if best is not None else "linear", exponentformat="power", row=1, col=1)
     fig.update_layout(height=560, margin=TITLED_MARGIN, showlegend=False)
     return fig
@@ -64,5 +65,6 @@ def heatmap_figure(z: np.ndarray, title: str, zmax: float, tr: Words = same) -> 
 def losses_figure(losses: list[float], tr: Words = same) -> go.Figure:
     """A loss per step on a log axis (the perceptron page's descent on w)."""
     fig = go.Figure(go.Scatter(y=losses, mode="lines+markers", marker=dict(size=4)))
-    fig.update_layout(height=280, margin=MARGIN, xaxis_title=tr("step"), yaxis=dict(title="loss", type="log"))
+    fig.update_layout(height=280, margin=MARGIN, xaxis_title=tr("step"),
+                      yaxis=dict(title="loss", type="log", exponentformat="power"))  # 10⁻⁴, not 450µ
     return fig

@@ -59,7 +59,9 @@ def contour_traces(objective: Objective, surf: Surface, scale: str = "f", arrows
 def contour_layout(objective: Objective, legend: bool) -> dict:
     """x and y on one scale over the objective's view."""
     return {"height": 480, "margin": MARGIN, "showlegend": legend,
-            "legend": {"x": 0, "y": 1, "bgcolor": "rgba(255,255,255,0.7)"}, "clickmode": "event+select",
+            # above the plot, in one row: inside it, the legend covered a minimum (Himmelblau's (-2.8, 3.1))
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
+            "clickmode": "event+select",
             "xaxis": {"range": list(objective.x_range), "title": {"text": "x"}, "constrain": "domain"},
             "yaxis": {"range": list(objective.y_range), "title": {"text": "y"}, "scaleanchor": "x"}}
 

@@ -39,13 +39,30 @@ def surface_traces(objective: Objective, surf: Surface, scale: str,
     ], low, high
 
 
+def inner_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About `count` round tick values strictly inside (low, high), none within 5% of either end: the labels at
+    the ends of two axes meet in a corner of the 3D scene and overlap ("-6" on "-4")."""
+    span = high - low
+    if not (np.isfinite(span) and span > 0):
+        return []
+    size = 10.0 ** np.floor(np.log10(span / count))
+    step = next(m * size for m in (1, 2, 2.5, 5, 10) if m * size >= span / count)
+    ticks = np.arange(np.ceil(low / step) * step, high, step)
+    inside = (ticks - low > 0.05 * span) & (high - ticks > 0.05 * span)
+    return [float(round(v, 12)) for v in ticks[inside]]
+
+
 def surface_layout(objective: Objective, scale: str, low: float, high: float) -> dict:
-    """Axes fixed to the objective's view (so a path never rescales the scene) and the default camera."""
-    return {"height": 560, "margin": MARGIN, "legend": {"x": 0, "y": 1},
-            "scene": {"xaxis": {"range": list(objective.x_range), "title": {"text": "x"}},
-                      "yaxis": {"range": list(objective.y_range), "title": {"text": "y"}},
-                      "zaxis": {"range": [low, high * 1.05 + 1e-9], "title": {"text": SCALES[scale]}},
-                      "camera": {"eye": {"x": 1.4, "y": -1.4, "z": 1.1}}}}
+    """Axes fixed to the objective's view (so a path never rescales the scene), their ticks away from the scene's
+    corners, the legend in one row above the scene and the default camera."""
+    top = high * 1.05 + 1e-9
+
+    def axis(title: str, lo: float, hi: float) -> dict:
+        return {"range": [lo, hi], "title": {"text": title}, "tickvals": inner_ticks(lo, hi)}
+
+    return {"height": 560, "margin": MARGIN, "legend": {"orientation": "h", "x": 0, "y": 1},
+            "scene": {"xaxis": axis("x", *objective.x_range), "yaxis": axis("y", *objective.y_range),
+                      "zaxis": axis(SCALES[scale], low, top), "camera": {"eye": {"x": 1.4, "y": -1.4, "z": 1.1}}}}
 
 
 def surface_figure(paths: list[Path], surf: Surface, scale: str = "f", max_frames: int = limits.MAX_FRAMES,
