@@ -57,7 +57,7 @@ def cards(pages: list[tuple[str, str, str, str]], link, per_row: int = 4) -> Non
     for start in range(0, len(pages), per_row):
         for col, (path, label, icon, blurb) in zip(st.columns(per_row), pages[start:start + per_row]):
             with col.container(border=True):
-                st.image(picture(page_name(path)), width=120)
+                st.image(picture(page_name(path)), width=120, alt="")  # decorative: the link names the page
                 link(path, label=t(label), icon=icon)
                 st.caption(t(blurb))
 

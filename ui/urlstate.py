@@ -161,11 +161,12 @@ def finish() -> None:
         st.session_state[NOTICE].warning(f"{message}\n\n- {lines}", icon="🔗")
 
 
-SHARE = """
-<div style="font-family:sans-serif;display:flex;gap:6px;align-items:center">
-<input id="u" readonly style="flex:1;min-width:0;padding:4px;border:1px solid #ccc;border-radius:4px;font-size:12px">
-<button id="b" style="padding:4px 10px;border:1px solid #e4572e;background:#fff;color:#e4572e;border-radius:4px;
-cursor:pointer">{label}</button></div>
+SHARE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{label}</title></head><body
+style="margin:0"><div style="font-family:sans-serif;display:flex;gap:6px;align-items:center">
+<input id="u" readonly aria-label="{address}" style="flex:1;min-width:0;padding:4px;border:1px solid #767676;
+border-radius:4px;font-size:12px;color:#111">
+<button id="b" style="min-height:36px;padding:4px 10px;border:1px solid #b83d1a;background:#fff;color:#b83d1a;
+border-radius:4px;cursor:pointer">{label}</button></div>
 <script>
 const u = document.getElementById('u'), b = document.getElementById('b');
 function show() {{ try {{ u.value = window.parent.location.href; }} catch (e) {{ u.value = document.referrer; }} }}
@@ -173,10 +174,13 @@ show(); setInterval(show, 1000);
 b.onclick = () => {{ show(); u.select();
   (navigator.clipboard ? navigator.clipboard.writeText(u.value) : Promise.reject()).then(
     () => b.textContent = '{done}', () => {{ document.execCommand('copy'); b.textContent = '{done}'; }}); }};
-</script>
+</script></body></html>
 """
 
 
-def share_link(label: str = "Copy link", done: str = "Copied") -> None:
-    """The page's current address (every control is in it) with a button that copies it."""
-    st.iframe(SHARE.format(label=html.escape(label), done=html.escape(done)), height=40)
+def share_link(label: str = "Copy link", done: str = "Copied", address: str = "This page's address",
+               lang: str = "en") -> None:
+    """The page's current address (every control is in it) with a button that copies it: a small document of its
+    own (a frame), with its language, title and a name for the address box."""
+    st.iframe(SHARE.format(label=html.escape(label), done=html.escape(done), address=html.escape(address),
+                           lang=html.escape(lang)), height=40)
