@@ -23,6 +23,8 @@ def test_descent_page_draws_and_plays(server, page):
     assert page.locator(".js-plotly-plot").count() >= 3
     assert page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0
     assert page.get_by_text("end point").count() >= 1
+    lesson = page.get_by_text("Adam's first step moved x by (0.001, 0.001)")  # not lr · ∇f, as the tutorial says
+    assert "would have gone to (0.014, 0.022)" in lesson.inner_text()
     last = cursor(page)
     assert last == 2000
     page.get_by_role("button", name="▶ Play").click()
@@ -197,3 +199,16 @@ def test_the_figure_download_is_a_standalone_animated_page(server, page):
     html = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Plotly.newPlot" in html and "Plotly.addFrames" in html
     assert not re.search(r"<script[^>]*\ssrc=", html)  # Plotly.js inside the file: it opens offline
+
+
+def test_scenes_in_chinese_state_their_numbers(server, page):
+    """/Scenes?lang=zh: the perceptron's 1/48.6 and the chain rule's 2 · 1 = 2 as computed; each run scene shows its
+    numbers (or, past the page's compute budget, says they are not there); no traceback, no English sentence."""
+    page.goto(f"{server}/Scenes?lang=zh")
+    wait_idle(page, timeout=120_000)
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "w.grad 的第二行只有第一行的 1/48.6" in body
+    assert "dy2/dy1 · dy1/dw1 = 2 · 1 = 2 = dy2/dw1 = 2" in body
+    cut = body.count("这个场景的数字暂缺")
+    assert ("落在 (1.4, 2.2)" in body and "第 4 步被判定为发散" in body) or cut
+    assert "times smaller" not in body and page.locator("[data-testid='stException']").count() == 0
