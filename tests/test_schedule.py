@@ -74,7 +74,7 @@ def test_runs_taking_turns_are_bit_identical_to_runs_made_alone():
                for i, opt in ((1.0, "adam"), (-2.0, "rmsprop"))]
 
     def made(config):
-        with scheduler.job(1.0) as job:
+        with scheduler.job() as job:
             return run(config, gate=job)
 
     pairs = [in_thread(made, c) for c in configs]
@@ -91,14 +91,14 @@ def test_light_work_goes_before_heavy_work_that_is_under_way():
     heavy = make_config({"lr": 0.01}, steps=1000, tol=None)
     light = make_config({"lr": 0.01}, steps=300, tol=None, starts=[(1.0, 1.0)])
 
-    def job(work, fn, *args):
-        with scheduler.job(work) as gate:
+    def job(fn, *args):
+        with scheduler.job() as gate:
             return fn(*args, gate=gate)
 
-    big, big_box = in_thread(job, 1e9, basin_map, heavy, 120)
+    big, big_box = in_thread(job, basin_map, heavy, 120)
     while scheduler._holder is None:  # wait until the heavy map holds the turn
         time.sleep(0.01)
-    small, small_box = in_thread(job, 1.0, run, light)
+    small, small_box = in_thread(job, run, light)
     small.join()
     big.join()
     assert small_box["at"] < big_box["at"]
@@ -114,12 +114,12 @@ def test_heavy_work_is_not_starved_by_a_stream_of_light_work():
 
     def lights():
         while not stop.is_set():
-            with scheduler.job(1.0) as gate:
+            with scheduler.job() as gate:
                 run(make_config({"lr": 0.01}, steps=100, tol=None), gate=gate)
 
     streams = [in_thread(lights)[0] for _ in range(3)]
     try:
-        with scheduler.job(1e9) as gate:
+        with scheduler.job() as gate:
             out = run(heavy, gate=gate)
     finally:
         stop.set()
@@ -134,11 +134,11 @@ def test_queued_work_whose_view_has_gone_never_starts():
     config = make_config({"lr": 0.01}, steps=1000, tol=None)
 
     def heavy():
-        with scheduler.job(1e9) as gate:
+        with scheduler.job() as gate:
             return run(config, gate=gate)
 
     def queued():
-        with scheduler.job(1.0, cancelled=gone.is_set) as gate:
+        with scheduler.job(cancelled=gone.is_set) as gate:
             return run(config, gate=gate)
 
     holder, _ = in_thread(heavy)
@@ -187,7 +187,7 @@ def test_limits_fit_the_budget_per_optimizer():
 def test_run_endpoints_keeps_its_meaning_under_a_gate():
     """A batched run through a job gives the same ends as without one."""
     config = make_config({"lr": 0.05}, steps=300, tol=1e-4, starts=[(0.0, 0.0), (1.0, 2.0), (-3.0, 3.0)])
-    with Scheduler().job(1.0) as gate:
+    with Scheduler().job() as gate:
         gated = run_endpoints(config, gate=gate)
     alone = run_endpoints(config)
     assert np.array_equal(gated.positions, alone.positions) and gated.reason == alone.reason

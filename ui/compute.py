@@ -18,7 +18,7 @@ from core.explore.sweep import sweep
 from core.grid import Surface, surface
 from core.objectives import get_objective
 from core.run import Endpoints, Reason, RunConfig, Trajectory, make_config, run
-from core.run.broker import Broker, work
+from core.run.broker import Broker
 from core.run.budget import Budget, Cancelled
 from core.run.cost import most_steps, step_seconds
 from core.run.inspector import Step, inspect_step
@@ -121,11 +121,11 @@ class ProgressBar:
             self.bar.empty()
 
 
-def _computed(label: str, size: float, work_fn: Callable[..., Any], *args: Any) -> Any:
-    """work_fn(*args, progress, gate) as one job (label, size in seconds) of the scheduler on this page view's budget,
-    with a progress bar that goes once the work is done."""
+def _computed(label: str, work_fn: Callable[..., Any], *args: Any) -> Any:
+    """work_fn(*args, progress, gate) as one job of the scheduler on this page view's budget, with a progress bar
+    that goes once the work is done."""
     bar = ProgressBar()
-    with SCHEDULER.job(size, _budget(), _cancelled(), label) as job:
+    with SCHEDULER.job(_budget(), _cancelled(), label) as job:
         out = work_fn(*args, bar, job)
     bar.close()
     return out
@@ -156,7 +156,7 @@ def broker() -> Broker | None:
 def _run(config: RunConfig) -> Trajectory:
     shared = broker()
     if shared is None:
-        return _computed("run", work(config), run, config)
+        return _computed("run", run, config)
     bar = ProgressBar()
     out = shared.submit(config, bar, _budget(), _cancelled())
     bar.close()
@@ -170,7 +170,7 @@ def cached_run(config: RunConfig) -> Trajectory:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _basins(config: RunConfig, n: int) -> BasinMap:
-    return _computed("basin map", config.steps * step_seconds(config, rows=n * n), basin_map, config, n)
+    return _computed("basin map", basin_map, config, n)
 
 
 def cached_basins(config: RunConfig, n: int) -> BasinMap:
@@ -179,8 +179,7 @@ def cached_basins(config: RunConfig, n: int) -> BasinMap:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
-    size = config.steps * step_seconds(config, rows=1, groups=count)
-    return _computed("sweep", size, sweep, config, low, high, count)
+    return _computed("sweep", sweep, config, low, high, count)
 
 
 def cached_sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
@@ -193,7 +192,7 @@ def _replay(config: RunConfig, k: int, row: int, progress: Any, gate: Any) -> St
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _step(config: RunConfig, k: int, row: int) -> Step:
-    return _computed("step", (k + 1) * step_seconds(config, rows=1), _replay, config, k, row)
+    return _computed("step", _replay, config, k, row)
 
 
 def cached_step(config: RunConfig, k: int, row: int) -> Step:

@@ -22,7 +22,6 @@ from core.errors import CoreError
 from core.optimizers import get_optimizer
 from core.run.budget import Budget, Cancelled, Gate
 from core.run.config import RunConfig
-from core.run.cost import step_seconds
 from core.run.loop import Progress, Runner, run
 from core.run.record import FullRecord
 from core.run.result import Trajectory
@@ -69,11 +68,6 @@ def _rows(whole: Trajectory, config: RunConfig, rows: np.ndarray) -> Trajectory:
     pick = (slice(0, last), rows)
     return Trajectory(config, whole.positions[pick].copy(), whole.losses[pick].copy(), whole.grads[pick].copy(),
                       end.copy(), tuple(whole.reason[i] for i in rows), whole.seconds)
-
-
-def work(config: RunConfig) -> float:
-    """A run's size for the scheduler: its seconds at worst (core/run/cost.py)."""
-    return config.steps * step_seconds(config)
 
 
 @dataclass
@@ -162,9 +156,8 @@ class Broker:
         def cancelled() -> bool:
             return all(r.gone or r.cancelled() for r in members)
 
-        size = sum(work(c) for c in dict.fromkeys(r.config for r in members))
         try:
-            with self.scheduler.job(size, _Budgets(members), cancelled, "run") as job:
+            with self.scheduler.job(_Budgets(members), cancelled, "run") as job:
                 self._run(members, progress, job)
         except Cancelled as err:
             for r in members:

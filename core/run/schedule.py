@@ -3,11 +3,12 @@
 A descent is a Python loop of tiny torch calls that holds the GIL between them: two loops at once crawl, so the
 server computes one job at a time. First come, first served let one student's 200 s basin map stall a class; here
 the job holding the turn gives it up between two steps (Job.check) once it has held it for QUANTUM seconds and a
-waiting job is preferred: the one with the least work (start-steps, weighted by cost), unless some job has waited
-PATIENCE seconds, which then goes first (the longest waiting). So a click's 0.3 s run waits at most about one
-quantum behind a basin map, and a heavy job still gets a turn at least every PATIENCE seconds however busy the
-class is. Each job charges the time it holds the turn to its page view's Budget (waiting is free), and leaves the
-queue with Cancelled as soon as nobody waits for its result.
+waiting job is preferred: the one that has had the least compute so far (least attained service: a new click's
+run has had none, so it goes before a basin map under way, without anyone having to guess how long either will
+take), unless some job has waited PATIENCE seconds, which then goes first (the longest waiting). So a click's
+0.3 s run waits about one quantum behind a basin map, and a heavy job still gets a turn at least every PATIENCE
+seconds however busy the class is. Each job charges the time it holds the turn to its page view's Budget (waiting
+is free), and leaves the queue with Cancelled as soon as nobody waits for its result.
 """
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ POLL = 0.05  # seconds between a waiting job's looks at whether it was cancelled
 class Job:
     """One piece of work's place in the scheduler: a Gate for the loop (check), entered with `with`."""
 
-    def __init__(self, scheduler: Scheduler, work: float, budget: Budget,
-                 cancelled: Callable[[], bool] | None, label: str = "") -> None:
-        self.scheduler, self.work, self.budget, self.label = scheduler, work, budget, label
+    def __init__(self, scheduler: Scheduler, budget: Budget, cancelled: Callable[[], bool] | None,
+                 label: str = "") -> None:
+        self.scheduler, self.budget, self.label = scheduler, budget, label
+        self.served = 0.0  # seconds it has held the turn
         self.cancelled = cancelled or (lambda: False)
         self.order = next(scheduler._counter)
         self.since = time.perf_counter()  # waiting since / holding since
@@ -47,6 +49,7 @@ class Job:
         """Between two steps: True once the budget is spent; raises Cancelled; may hand the turn over and wait."""
         now = time.perf_counter()
         self.budget.spend(now - self.since)
+        self.served += now - self.since
         self.since = now
         if self.cancelled():
             raise Cancelled()
@@ -70,19 +73,18 @@ class Scheduler:
         self._waiting: list[Job] = []
         self._counter = itertools.count()
 
-    def job(self, work: float, budget: Budget | None = None, cancelled: Callable[[], bool] | None = None,
-            label: str = "") -> Job:
-        """A job of `work` (its size: its seconds at worst, core/run/cost.py) charged to budget."""
-        return Job(self, work, budget or Budget(), cancelled, label)
+    def job(self, budget: Budget | None = None, cancelled: Callable[[], bool] | None = None, label: str = "") -> Job:
+        """A job charged to budget (its own limits.RUN_SECONDS by default), dropped once cancelled() is true."""
+        return Job(self, budget or Budget(), cancelled, label)
 
     def _next(self, now: float) -> Job | None:
-        """The waiting job to go next: the longest waiting past PATIENCE, else the lightest (then the oldest)."""
+        """The waiting job to go next: the longest waiting past PATIENCE, else the least served (then the oldest)."""
         if not self._waiting:
             return None
         starving = [j for j in self._waiting if now - j.since >= self.patience]
         if starving:
             return min(starving, key=lambda j: j.since)
-        return min(self._waiting, key=lambda j: (j.work, j.order))
+        return min(self._waiting, key=lambda j: (j.served, j.order))
 
     def _acquire(self, job: Job, first: bool = True) -> None:
         with self._cond:
@@ -106,6 +108,7 @@ class Scheduler:
         with self._cond:
             if self._holder is job:  # not when it left the queue cancelled
                 job.budget.spend(time.perf_counter() - job.since)
+                job.served += time.perf_counter() - job.since
                 self._holder = None
             self._cond.notify_all()
 
@@ -124,4 +127,4 @@ class Scheduler:
         self._acquire(job, first=False)
 
     def _prefers(self, other: Job, holder: Job, now: float) -> bool:
-        return now - other.since >= self.patience or (other.work, other.order) < (holder.work, holder.order)
+        return now - other.since >= self.patience or (other.served, other.order) < (holder.served, holder.order)
