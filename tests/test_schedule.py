@@ -191,3 +191,22 @@ def test_run_endpoints_keeps_its_meaning_under_a_gate():
         gated = run_endpoints(config, gate=gate)
     alone = run_endpoints(config)
     assert np.array_equal(gated.positions, alone.positions) and gated.reason == alone.reason
+
+
+def test_the_readme_states_the_limits_the_code_computes(root):
+    """The README's table of what fits the budget, against core's own arithmetic."""
+    from core.explore import sweep as sweeps
+    from core.run.cost import most_steps as fits
+    from core.run.cost import step_seconds
+
+    text = (root / "README.md").read_text(encoding="utf-8")
+    adam, lbfgs = make_config({}, optimizer="adam"), make_config({}, optimizer="lbfgs")
+    six = make_config({}, optimizer="lbfgs", starts=[(0.0, 0.0)] * 6)
+    rows = [f"| Descent, one run | {fits(step_seconds(adam)):,} steps | {fits(step_seconds(lbfgs)):,} steps |",
+            f"| {fits(6 * step_seconds(adam)):,} steps each | {fits(step_seconds(six)):,} steps for six LBFGS starts |",
+            f"| Basins | 200 × 200 starts × {most_steps(adam, 200):,} steps | {most_grid(lbfgs)} × {most_grid(lbfgs)} "
+            f"starts × {most_steps(lbfgs, most_grid(lbfgs))} step; 10 × 10 × {most_steps(lbfgs, 10)} steps |",
+            f"| {sweeps.most_steps(adam, 100):,} steps ({sweeps.most_steps(adam, 50):,}) | "
+            f"{sweeps.most_steps(lbfgs, 100)} steps |"]
+    for row in rows:
+        assert row in text, row
