@@ -1,4 +1,4 @@
-"""Command line: python -m core run ... | python -m core list."""
+"""Command line: python -m core run ... | python -m core hessian ... | python -m core list."""
 from __future__ import annotations
 
 import argparse
@@ -11,9 +11,12 @@ from typing import Any, NoReturn, Sequence
 import torch
 
 from core import limits
+from core.curvature import curvature, stability
 from core.io import exports
+from core.model.data import DataSpec
+from core.model.objective import full_losses
 from core.numbers import PLAIN_NUMBER, WHOLE_NUMBER
-from core.objectives import CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES
+from core.objectives import CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, PERCEPTRON, get_objective
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, get_optimizer
 from core.run import DTYPES, Trajectory, make_config, run
 
@@ -79,6 +82,26 @@ def positive_int(text: str) -> int:
     return n
 
 
+def whole_number(text: str) -> int:
+    if not WHOLE_NUMBER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}")
+    return int(text)
+
+
+def plain_number(text: str) -> float:
+    if not PLAIN_NUMBER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.5 or 1e-3, not {text!r}")
+    return float(text)
+
+
+def sweep_range(text: str) -> tuple[float, float, int]:
+    """'LOW,HIGH,COUNT': count log-spaced learning rates from low to high."""
+    parts = text.split(",")
+    if len(parts) != 3 or not (all(PLAIN_NUMBER.fullmatch(p) for p in parts[:2]) and WHOLE_NUMBER.fullmatch(parts[2])):
+        raise argparse.ArgumentTypeError(f"--sweep takes LOW,HIGH,COUNT such as 0.01,0.1,41, not {text!r}")
+    return float(parts[0]), float(parts[1]), int(parts[2])
+
+
 def tolerance(text: str) -> float | None:
     if text.lower() in ("off", "none", "0"):
         return None
@@ -92,7 +115,8 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sub.add_parser("list", help="list objectives and optimizers with every hyperparameter")
     r = sub.add_parser("run", help="run one descent and print the source tutorial's log")
-    r.add_argument("--objective", default=DEFAULT_OBJECTIVE, help=", ".join([*OBJECTIVES, CUSTOM]))
+    r.add_argument("--objective", "--model", default=DEFAULT_OBJECTIVE,
+                   help=", ".join([*OBJECTIVES, CUSTOM, PERCEPTRON]))
     r.add_argument("--expr", metavar="FORMULA", help="f(x, y) for --objective custom, e.g. 'x**2 + 3*y**2' "
                    "(implies custom)")
     r.add_argument("--bounds", type=parse_bounds, metavar="XMIN,XMAX,YMIN,YMAX",
@@ -110,7 +134,40 @@ def build_parser() -> Parser:
                    help="stop a start when |grad| and its last move are <= TOL (default off, as in the source)")
     r.add_argument("--csv", type=output_path, metavar="PATH", help="write the whole trajectory as CSV")
     r.add_argument("--json", type=output_path, metavar="PATH", help="write the whole trajectory as JSON")
+    data_arguments(r)
+    h = sub.add_parser("hessian", help="the Hessian at a point, its eigenvalues, and SGD's largest stable lr")
+    h.add_argument("--objective", "--model", default=DEFAULT_OBJECTIVE, help=", ".join([*OBJECTIVES, PERCEPTRON]))
+    h.add_argument("--at", type=parse_start, metavar="X,Y", help="the point (default: the first known minimum)")
+    h.add_argument("--momentum", type=plain_number, default=0.0, help="SGD's (heavy-ball) momentum, 0 to below 1")
+    h.add_argument("--sweep", type=sweep_range, metavar="LOW,HIGH,COUNT",
+                   help="also measure the bound: SGD from beside the point at COUNT learning rates LOW..HIGH")
+    h.add_argument("--steps", type=positive_int, default=2000, help="steps of each run of --sweep")
+    data_arguments(h)
     return parser
+
+
+def data_arguments(p: argparse.ArgumentParser) -> None:
+    """The perceptron's data set and minibatches (--objective perceptron)."""
+    d = DataSpec()
+    p.add_argument("--data-seed", type=whole_number, default=d.seed, help="seed of the data set's torch.randn")
+    p.add_argument("--size", type=whole_number, default=d.size, help="points in the data set")
+    p.add_argument("--spread", type=plain_number, default=d.spread, help="the clusters' standard deviation")
+    p.add_argument("--batch", type=whole_number, default=d.batch, help="minibatch size (0: the full batch)")
+    p.add_argument("--batch-seed", type=whole_number, default=d.batch_seed, help="seed of the minibatches' draws")
+
+
+DATA_OPTIONS = ("data_seed", "size", "spread", "batch", "batch_seed")
+
+
+def data_spec(args: argparse.Namespace, objective: str) -> DataSpec | None:
+    """The data set the options describe, for the perceptron; options for another objective are an error."""
+    given = [name for name in DATA_OPTIONS if getattr(args, name) != getattr(DataSpec(), name.replace("data_", ""))]
+    if objective != PERCEPTRON:
+        if given:
+            raise ValueError(f"--{given[0].replace('_', '-')} describes the perceptron's data (--objective perceptron)")
+        return None
+    return DataSpec(seed=args.data_seed, size=args.size, spread=args.spread, batch=args.batch,
+                    batch_seed=args.batch_seed)
 
 
 def hyper_settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -134,7 +191,7 @@ def do_run(args: argparse.Namespace) -> None:
         raise ValueError("--bounds sets the view of a typed formula (--expr)")
     config = make_config(hyper_settings(args), objective=objective, optimizer=args.optimizer.lower(),
                          starts=args.start or [(0.0, 0.0)], steps=args.steps, dtype=args.dtype, tol=args.tol,
-                         expr=args.expr or "", bounds=args.bounds or ())
+                         expr=args.expr or "", bounds=args.bounds or (), data=data_spec(args, objective))
     every = args.log_every or max(1, args.steps // 10)
     started = time.perf_counter()
     traj = run(config)
@@ -143,6 +200,9 @@ def do_run(args: argparse.Namespace) -> None:
             print(f"# start {start[0]:g},{start[1]:g}")
         print("\n".join(traj.log_lines(every, i)))
         print(summary_line(traj, i))
+        if config.data is not None and config.data.batch:  # the log's f is each step's minibatch loss
+            full = full_losses(traj.positions[:, i], traj.objective)
+            print(f"full-batch loss: start={full[0]:.6g} end={full[int(traj.end[i])]:.6g}")
     for path, text in ((args.csv, exports.to_csv), (args.json, exports.to_json)):
         if path:
             write(path, text(traj))
@@ -160,6 +220,32 @@ def write(path: Path, text: str) -> None:
         if not existed and path.is_file():
             path.unlink()
         raise OSError(err.errno, err.strerror, str(path)) from None
+
+
+def vector(v: Any) -> str:
+    return "(" + ", ".join(f"{float(x) + 0.0:.6g}" for x in v) + ")"  # + 0.0: no "-0"
+
+
+def do_hessian(args: argparse.Namespace) -> None:
+    """The curvature at a point, and with --sweep the measured learning rate where SGD stops settling there."""
+    objective = get_objective(args.objective, data=data_spec(args, args.objective))
+    point = args.at or (objective.minima[0] if objective.minima else None)
+    if point is None:
+        raise ValueError(f"{args.objective} has no known minimum: give the point with --at X,Y")
+    c = curvature(objective.fn, point)
+    bound = c.lr_bound(args.momentum)
+    print(f"point={vector(c.point)} f={c.f:.6g} gradient={vector(c.gradient)}")
+    print(f"hessian=({vector(c.hessian[0])}, {vector(c.hessian[1])})")
+    print(f"eigenvalues={vector(c.eigenvalues)} eigenvectors=({vector(c.eigenvectors[:, 0])}, "
+          f"{vector(c.eigenvectors[:, 1])}) condition={c.condition:.6g}")
+    print(f"lr_bound={'none' if bound is None else f'{bound:.6g}'} momentum={args.momentum:g}")
+    if args.sweep:
+        low, high, count = args.sweep
+        config = make_config({"momentum": args.momentum}, objective=args.objective, optimizer="sgd",
+                             steps=args.steps, dtype="float64", data=data_spec(args, args.objective))
+        s = stability(config, point, low, high, count)
+        measured = "none" if s.measured is None else f"{s.measured[0]:.6g}..{s.measured[1]:.6g}"
+        print(f"measured: settled up to lr={measured} ({int(s.settled.sum())} of {len(s.lrs)} settled)")
 
 
 def describe(h: Hyper, default: Any) -> str:
@@ -187,7 +273,7 @@ def do_list() -> None:
             print(f"           {describe(h, defaults[h.name])}")
 
 
-VALUE_OPTIONS = ("--start", "--lr", "--tol", "--set", "--bounds", "--expr")
+VALUE_OPTIONS = ("--start", "--lr", "--tol", "--set", "--bounds", "--expr", "--at")
 
 
 def join_negative_values(argv: Sequence[str]) -> list[str]:
@@ -205,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(join_negative_values(sys.argv[1:] if argv is None else argv))
     torch.set_num_threads(1)  # tensors of a few elements: threads only add hand-off cost
     try:
-        do_list() if args.command == "list" else do_run(args)
+        {"list": lambda _: do_list(), "run": do_run, "hessian": do_hessian}[args.command](args)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

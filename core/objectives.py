@@ -4,13 +4,16 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import torch
 from torch import Tensor
 
 from core import limits
 from core.errors import CoreError
+
+if TYPE_CHECKING:
+    from core.model.data import DataSpec
 
 Point = tuple[float, float]
 
@@ -27,6 +30,8 @@ class Objective:
     minima: tuple[Point, ...]
     latex: str
     note: str = ""
+    # a model's loss fed minibatches: a maker of fresh streams of per-step losses (None: fn at every step)
+    batches: Callable[[], Iterator[Callable[[Tensor], Tensor]]] | None = None
 
     def __call__(self, p: Tensor) -> Tensor:
         return self.fn(p)
@@ -167,18 +172,25 @@ OBJECTIVES: dict[str, Objective] = {
 
 DEFAULT_OBJECTIVE = "himmelblau"
 CUSTOM = "custom"  # a user-typed formula: its text and view bounds travel with the key
+PERCEPTRON = "perceptron"  # the tutorial's perceptron over a data set (core/model/): its data travel with the key
 DEFAULT_BOUNDS = (-5.0, 5.0, -5.0, 5.0)
 
 
-def get_objective(key: str, expr: str = "", bounds: tuple[float, ...] = ()) -> Objective:
-    """The objective called key (for 'custom', the formula expr over bounds), or a ValueError saying why not."""
+def get_objective(key: str, expr: str = "", bounds: tuple[float, ...] = (), data: DataSpec | None = None) -> Objective:
+    """The objective called key (for 'custom', the formula expr over bounds; for 'perceptron', its loss over the
+    data set), or a ValueError saying why not."""
     if key == CUSTOM:
         return _custom(expr, tuple(float(b) for b in (bounds or DEFAULT_BOUNDS)))
+    if key == PERCEPTRON:
+        from core.model.data import DataSpec
+        from core.model.objective import perceptron_objective
+
+        return perceptron_objective(data or DataSpec())
     try:
         return OBJECTIVES[key]
     except KeyError:
         raise CoreError("unknown objective {key}; choose one of: {known}", key=repr(key),
-                        known=", ".join([*OBJECTIVES, CUSTOM])) from None
+                        known=", ".join([*OBJECTIVES, CUSTOM, PERCEPTRON])) from None
 
 
 @functools.lru_cache(maxsize=64)

@@ -63,3 +63,46 @@ def test_bad_input_is_one_line_and_exit_2(root, args, message):
     assert r.stdout == ""
     assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_the_perceptron_runs_from_the_command_line_with_minibatches(root):
+    r = cli("run", "--model", "perceptron", "--optimizer", "sgd", "--lr", "1", "--start", "-2,2", "--steps", "40",
+            "--batch", "8", "--batch-seed", "5", "--data-seed", "3", "--size", "60", "--log-every", "10", cwd=root)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    from core.model.data import DataSpec
+    from core.model.objective import full_losses
+    from core.run import make_config, run
+
+    traj = run(make_config({"lr": 1.0}, objective="perceptron", optimizer="sgd", starts=[(-2.0, 2.0)], steps=40,
+                           tol=None, data=DataSpec(seed=3, size=60, batch=8, batch_seed=5)))
+    assert lines[:4] == traj.log_lines(10)
+    full = full_losses(traj.positions, traj.objective)[:, 0]
+    assert lines[-1] == f"full-batch loss: start={full[0]:.6g} end={full[-1]:.6g}"
+
+
+def test_hessian_prints_the_curvature_and_the_measured_bound(root):
+    r = cli("hessian", "--objective", "rosenbrock", "--sweep", "0.0012,0.0031,41", "--steps", "1500", cwd=root)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "point=(1, 1) f=0 gradient=(0, 0)" and lines[1] == "hessian=((802, -400), (-400, 200))"
+    lam = 501 + (301**2 + 400**2) ** 0.5  # the larger eigenvalue of [[802, -400], [-400, 200]]
+    assert lines[3] == f"lr_bound={2 / lam:.6g} momentum=0"
+    low, high = (float(v) for v in lines[4].split("lr=")[1].split(" ")[0].split(".."))
+    assert low < 2 / lam <= high
+
+
+@pytest.mark.parametrize("args,message", [
+    (["run", "--objective", "himmelblau", "--batch", "4"], "--batch describes the perceptron's data"),
+    (["run", "--model", "perceptron", "--size", "2"], "size must be a whole number from 4"),
+    (["run", "--model", "perceptron", "--spread", "inf"], "expected a number"),
+    (["run", "--model", "perceptron", "--batch", "200"], "batch must be a whole number from 0 to 100"),
+    (["hessian", "--objective", "saddle"], "no known minimum"),
+    (["hessian", "--at", "1,x"], "a start point is x,y"),
+    (["hessian", "--momentum", "1"], "momentum and dampening"),
+    (["hessian", "--sweep", "0.1,0.2"], "LOW,HIGH,COUNT"),
+])
+def test_model_and_hessian_bad_input_is_one_line_and_exit_2(root, args, message):
+    r = cli(*args, cwd=root)
+    assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr

@@ -34,7 +34,8 @@ def batch_key(config: RunConfig) -> tuple:
     """Requests with equal keys can share one run: all but the start points and the hyperparameters."""
     if not get_optimizer(config.optimizer).elementwise:
         return ("alone", id(config))
-    return (config.objective, config.expr, config.bounds, config.optimizer, config.steps, config.dtype, config.tol)
+    return (config.objective, config.expr, config.bounds, config.data, config.optimizer, config.steps, config.dtype,
+            config.tol)
 
 
 def run_together(configs: list[RunConfig], progress: Progress | None = None,

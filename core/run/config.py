@@ -10,7 +10,8 @@ import torch
 
 from core import limits
 from core.errors import CoreError
-from core.objectives import DEFAULT_OBJECTIVE, Objective, Point, get_objective
+from core.model.data import DataSpec
+from core.objectives import DEFAULT_OBJECTIVE, PERCEPTRON, Objective, Point, get_objective
 from core.optimizers import DEFAULT_OPTIMIZER, get_optimizer
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -45,9 +46,12 @@ class RunConfig:
     tol: float | None = 1e-4
     expr: str = ""  # the formula when objective is 'custom'
     bounds: tuple[float, ...] = ()  # its view: x from, x to, y from, y to
+    data: DataSpec | None = None  # the data set and minibatches when objective is 'perceptron' (None: defaults)
 
     def __post_init__(self) -> None:
-        get_objective(self.objective, self.expr, self.bounds)  # an unknown name or a bad formula
+        if self.data is not None and self.objective != PERCEPTRON:
+            raise CoreError("a data set goes with the perceptron's objective, not with {key}", key=repr(self.objective))
+        get_objective(self.objective, self.expr, self.bounds, self.data)  # an unknown name or a bad formula
         get_optimizer(self.optimizer).check_settings(dict(self.hypers))  # ranges, and torch's own checks
         if self.dtype not in DTYPES:
             raise CoreError("dtype must be float32 or float64, not {value}", value=repr(self.dtype))
@@ -60,7 +64,7 @@ class RunConfig:
 
     @property
     def objective_spec(self) -> Objective:
-        return get_objective(self.objective, self.expr, self.bounds)
+        return get_objective(self.objective, self.expr, self.bounds, self.data)
 
     @property
     def hyper_values(self) -> dict[str, Any]:

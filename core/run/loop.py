@@ -117,6 +117,8 @@ class Runner:
             self.optimizer = spec.build(self.params, values)
         self.ones = torch.ones(len(starts), dtype=dtype)
         self.compiled = compiled.lookup(config.objective, config.dtype)  # None: eager (core/run/compiled.py)
+        self.batches = self.objective.batches() if self.objective.batches else None  # a model fed minibatches
+        self.loss = next(self.batches) if self.batches else self.objective.fn  # this step's loss
         self.seen: list[torch.Tensor] = []  # f(x_k) and its gradient: LBFGS evaluates many times a step
 
     def x(self) -> torch.Tensor:
@@ -134,7 +136,7 @@ class Runner:
     def f_and_gradient(self) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """f at the current point and its gradient per parameter: compiled where ready, else autograd eagerly."""
         if self.compiled is None:
-            f = self.objective(self.x())
+            f = self.loss(self.x())
             return f, _gradient(f, self.params, self.ones)
         f, g = self.compiled(self.x().detach())  # the same numbers to the last bit
         return f, (g,) if len(self.params) == 1 else g.split([len(p) for p in self.params])
@@ -147,6 +149,8 @@ class Runner:
         else:
             self.evaluate()
             self.optimizer.step()
+        if self.batches:  # the next step's minibatch, also the one f is reported on at the point reached
+            self.loss = next(self.batches)
         return self.seen[0], self.seen[1]
 
     def run(self, record: Record, progress: Progress | None, gate: Gate | None = None) -> Trajectory | Endpoints:
