@@ -22,7 +22,7 @@ with page("Sweep", "Sweep") as schema:
                  "time)."))
     with st.sidebar:
         fn, text, bounds = objective_controls(schema)
-        opt, hypers = optimizer_controls(schema, default="sgd")
+        opt, hypers = optimizer_controls(schema, default="sgd", skip=("lr",))  # the sweep sets lr itself
         low, high = control(schema["lrs"], t("learning rates from … to"))
         count = control(schema["count"], t("how many"))
         start = start_controls(schema)

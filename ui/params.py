@@ -159,7 +159,8 @@ SCHEMA: dict[str, list[Param]] = {
     "Compare": _compare(),
     "Basins": [*OBJECTIVE, *optimizer_params("adam", 0.05), steps_param(500),
                Param("grid", "slider", 60, 10, limits.MAX_GRID, about="grid points per side")],
-    "Sweep": [*OBJECTIVE, *optimizer_params("sgd"), steps_param(1000), *start_params(),
+    "Sweep": [*OBJECTIVE, *(p for p in optimizer_params("sgd") if p.key != "lr"),  # each run's lr is the sweep's
+              steps_param(1000), *start_params(),
               Param("lrs", "select_slider", (1e-5, 1.0), options=tuple(10.0 ** e for e in range(-6, 2)),
                     about="learning rates from, to"),
               Param("count", "slider", 50, *limits.SWEEP_SIZES, about="how many learning rates")],
