@@ -44,13 +44,13 @@ def phone_table(browser, base: str) -> None:
     """A 250 px upward swipe over each plot of Home, /Descent and /Compare: the page's scroll and the plot's view."""
     context = browser.new_context(**SIZES["phone"])
     page = context.new_page()
-    print("\npage     plot  scroll before -> after   view unchanged")
+    print("\npage     plot  swipe  scroll before -> after   view unchanged")
     for name in ("", "Descent", "Compare"):
         open_settled(page, f"{base}/{name}")
         for i in range(page.locator(".js-plotly-plot").count()):
             r = swipe_plot(page, i)
             same = r["view"][0] == r["view"][1]
-            print(f"{name or 'Home':8} {i:4}  {r['scroll'][0]:6.0f} -> {r['scroll'][1]:6.0f}   {same}"
+            print(f"{name or 'Home':8} {i:4}  {r['dy']:+5.0f}  {r['scroll'][0]:6.0f} -> {r['scroll'][1]:6.0f}   {same}"
                   + ("" if same else f"  {r['view'][0]} -> {r['view'][1]}"))
     context.close()
 

@@ -96,7 +96,7 @@ with page("Descent", "Descent") as schema:
         st.code(codegen.as_code(traj), language="python")
     with st.expander(t("Step inspector: what the optimizer did at step k"), expanded=False):
         step_inspector(schema, config, traj)
-    st.subheader(t("Log, in the source tutorial's format"))
+    st.header(t("Log, in the source tutorial's format"))
     st.caption(t("stepk: x after step k's update, f(x) at the point before it"))
     st.code("\n".join(traj.log_lines(every)) or t("(no steps)"), language=None)
     first = adam_first_step(traj)  # the tutorial's comment x' = x - lr * grad is not what Adam did

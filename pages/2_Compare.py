@@ -61,7 +61,7 @@ with page("Compare", "Compare") as schema:
     note = runs[0][0].objective_spec.note
     if note:
         st.caption(t(note))
-    st.subheader(t("Ranking"))
+    st.header(t("Ranking"))
     ranking_table(ranking(paths))
     with st.expander(t("Step inspector"), expanded=False):
         i = control(schema["inspect_run"].but(options=tuple(range(len(runs)))), t("run"),

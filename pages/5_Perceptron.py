@@ -47,7 +47,7 @@ def controls(schema: dict[str, Param]) -> tuple[np.ndarray, np.ndarray]:
 
 def show_gradients(r: perceptron.Perceptron) -> None:
     k = r.w.shape[0]
-    st.subheader(t("Autograd beside the hand derivation"))
+    st.header(t("Autograd beside the hand derivation"))
     st.code("o = torch.sigmoid(x @ w.t())\nloss = F.mse_loss(torch.ones(1, K), o)\nloss.backward()\n"
             f"print(loss.shape)  # {r.loss_shape}\nprint(loss)        # {r.loss:.4f}", language="python")
     st.latex(perceptron.FORMULA)
@@ -94,7 +94,7 @@ def explain_saturation(r: perceptron.Perceptron) -> None:
 
 
 def descent_section(schema: dict[str, Param], x: np.ndarray, w: np.ndarray) -> None:
-    st.subheader(t("One step further: descend on w"))
+    st.header(t("One step further: descend on w"))
     c1, c2, c3 = st.columns(3)
     opt = control(schema["p_opt"], t("optimizer"), c1)
     lr = control(schema["p_lr"], "lr", c2)

@@ -44,7 +44,7 @@ with page("Chain_Rule", "Chain rule") as schema:
     cols[0].metric(t("product of the local derivatives"), f"{c.product:.6g}")
     cols[1].metric(t("direct ∂y{n}/∂w1", n=n), f"{c.direct:.6g}")
     cols[2].metric(t("difference"), f"{c.diff:.2e}")
-    st.subheader(t("The graph autograd built"))
+    st.header(t("The graph autograd built"))
     st.caption(t("Walked from y's grad_fn through next_functions. Each named node shows its value and "
                  "∂y{n}/∂(node); x and the b's are constants, so autograd made no node for them.", n=n))
     st.graphviz_chart(chain.to_dot(c))

@@ -79,21 +79,25 @@ VIEW_STATE = """(g) => g._fullLayout.scene ? JSON.stringify(g._fullLayout.scene.
     : JSON.stringify([g._fullLayout.xaxis.range, g._fullLayout.yaxis.range])"""
 
 
-def swipe_plot(page, i: int, dy: float = -250) -> dict:
-    """Swipe one finger dy px over the middle of the page's i-th Plotly graph (placed in the upper part of the
-    screen first); what the page's scroll and the graph's camera or axis ranges were before and after."""
+def swipe_plot(page, i: int, distance: float = 250) -> dict:
+    """Swipe one finger `distance` px over the middle of the page's i-th Plotly graph (placed near the top of the
+    screen first): upwards, or downwards where the page has too little left below; the page's scroll and the graph's
+    camera or axis ranges before and after."""
     plot = page.locator(".js-plotly-plot").nth(i)
     plot.evaluate(f"(g) => {{ const s = ({SCROLLER})(g); s.scrollTop += g.getBoundingClientRect().top - 120; }}")
     page.wait_for_timeout(200)  # let a smooth scroll (if any) come to rest before measuring
     box = plot.bounding_box()
     x, y = box["x"] + box["width"] / 2, min(box["y"] + box["height"] / 2, 500)
-    before = plot.evaluate(f"(g) => [({SCROLLER})(g).scrollTop, ({VIEW_STATE})(g)]")
+    state = (f"(g) => {{ const s = ({SCROLLER})(g); "
+             f"return [s.scrollTop, s.scrollHeight - s.clientHeight - s.scrollTop, ({VIEW_STATE})(g)]; }}")
+    top, below, view = plot.evaluate(state)
+    dy = -distance if below >= 2 * distance else distance
     swipe(page, x, y, dy)
-    page.wait_for_function(f"""([top]) => new Promise((done) => {{
-        const g = document.querySelectorAll('.js-plotly-plot')[{i}]; const s = ({SCROLLER})(g);
+    page.wait_for_function(f"""() => new Promise((done) => {{
+        const s = ({SCROLLER})(document.querySelectorAll('.js-plotly-plot')[{i}]);
         let last = s.scrollTop, still = 0;
         const look = () => {{ still = s.scrollTop === last ? still + 1 : 0; last = s.scrollTop;
                               still >= 10 ? done(true) : requestAnimationFrame(look); }};
-        look(); }})""", arg=[0], timeout=10_000)
-    after = plot.evaluate(f"(g) => [({SCROLLER})(g).scrollTop, ({VIEW_STATE})(g)]")
-    return {"scroll": (before[0], after[0]), "view": (before[1], after[1])}
+        look(); }})""", timeout=10_000)
+    after, _, view_after = plot.evaluate(state)
+    return {"scroll": (top, after), "view": (view, view_after), "dy": dy}

@@ -14,6 +14,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from core.run import compiled
 from ui import params, urlstate
+from ui.access import access
 from ui.compute import begin_view, cut_notice, warm_up
 from ui.controls import control
 from ui.i18n import lang, say, t
@@ -81,6 +82,7 @@ def setup(name: str, title: str) -> None:
         if control(common["present"], t("presentation mode"),
                    help=t("large text, controls tucked away, the animation plays by itself")):
             st.html(PRESENT_CSS)
+    access()
     st.session_state[CARRIED] = carried()
 
 

@@ -165,7 +165,7 @@ SHARE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title
 style="margin:0"><div style="font-family:sans-serif;display:flex;gap:6px;align-items:center">
 <input id="u" readonly aria-label="{address}" style="flex:1;min-width:0;padding:4px;border:1px solid #767676;
 border-radius:4px;font-size:12px;color:#111">
-<button id="b" style="min-height:36px;padding:4px 10px;border:1px solid #b83d1a;background:#fff;color:#b83d1a;
+<button id="b" style="min-height:44px;padding:4px 10px;border:1px solid #b83d1a;background:#fff;color:#b83d1a;
 border-radius:4px;cursor:pointer">{label}</button></div>
 <script>
 const u = document.getElementById('u'), b = document.getElementById('b');
@@ -183,4 +183,4 @@ def share_link(label: str = "Copy link", done: str = "Copied", address: str = "T
     """The page's current address (every control is in it) with a button that copies it: a small document of its
     own (a frame), with its language, title and a name for the address box."""
     st.iframe(SHARE.format(label=html.escape(label), done=html.escape(done), address=html.escape(address),
-                           lang=html.escape(lang)), height=40)
+                           lang=html.escape(lang)), height=48)
