@@ -23,5 +23,5 @@ with page("Scenes", "Scenes"):
                      t("This scene's numbers are not here: its runs did not finish within this page's compute "
                        "budget."))
             links = (f'<a class="dl-tap" href="{html.escape(scene.link(present, extra))}" target="_self">'
-                     f'{html.escape(t(name))}</a>' for name, present in (("Open", False), ("Present", True)))
+                     f'{html.escape(name)}</a>' for name, present in ((t("Open"), False), (t("Present"), True)))
             st.markdown(" · ".join(links), unsafe_allow_html=True)  # 44 px tall: a thumb's target (ui/access.css)
