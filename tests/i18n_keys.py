@@ -40,6 +40,7 @@ def registry_keys() -> dict[str, str]:
     from core.expr import DESCRIPTIONS
     from core.objectives import OBJECTIVES
     from core.optimizers import OPTIMIZERS
+    from core.run.budget import Cancelled
     from ui.page import PAGES
     from ui.scenes import SCENES
 
@@ -55,6 +56,7 @@ def registry_keys() -> dict[str, str]:
     keys.update({r: "stop reasons" for r in ("max steps", "converged", "diverged", "time limit")})
     keys.update({o.words: "core/explore/basins.py Outcome" for o in Outcome})
     keys.update({what: "core/expr.py DESCRIPTIONS" for what in DESCRIPTIONS.values()})
+    keys[Cancelled().message] = "core/run/budget.py Cancelled"  # a CoreError whose message is set in its class
     return keys
 
 
