@@ -47,3 +47,6 @@ MAX_HIDDEN = 32  # the small MLP's hidden width (n = 64 inputs: 64 x 32 + 32 + 3
 SLICE_GRID = 101  # a slice's (a, b) grid: points per axis at most
 SLICE_SPAN = 100.0  # |a|, |b| of a slice's grid at most
 MODEL_STEPS = 5_000  # steps of a sliced model's training run
+MODEL_ELEMENTS = 4_000_000  # the perceptron's loss surface: start points x data points (padded) of one step, about
+# 16 MB per intermediate tensor in float32 and 50-65 ms a step
+MODEL_POINT_STEP_SECONDS = 20e-9  # and what each start x data point adds to a step (measured 10-16 ns)

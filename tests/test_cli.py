@@ -96,7 +96,8 @@ def test_hessian_prints_the_curvature_and_the_measured_bound(root):
     (["run", "--objective", "himmelblau", "--batch", "4"], "--batch describes the perceptron's data"),
     (["run", "--model", "perceptron", "--size", "2"], "size must be a whole number from 4"),
     (["run", "--model", "perceptron", "--spread", "inf"], "expected a number"),
-    (["run", "--model", "perceptron", "--batch", "200"], "batch must be a whole number from 0 to 100"),
+    (["run", "--model", "perceptron", "--batch", "200"], "minibatch size must be a whole number from 0 (the full"
+     " batch) to the data set's size 100"),
     (["hessian", "--objective", "saddle"], "no known minimum"),
     (["hessian", "--at", "1,x"], "a start point is x,y"),
     (["hessian", "--momentum", "1"], "momentum and dampening"),

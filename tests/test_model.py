@@ -65,7 +65,8 @@ def test_data_are_two_seeded_clusters_with_alternating_labels():
 
 @pytest.mark.parametrize("fields,message", [
     ({"size": 3}, "size"), ({"size": limits.DATA_SIZE[1] + 1}, "size"), ({"spread": 0.0}, "spread"),
-    ({"spread": math.nan}, "spread"), ({"batch": 61}, "batch"), ({"seed": -1}, "seed"), ({"size": True}, "size"),
+    ({"spread": math.nan}, "spread"), ({"batch": 61}, "minibatch size"), ({"seed": -1}, "seed"),
+    ({"batch_seed": 2**31}, "minibatches' seed"), ({"size": True}, "size"),
     ({"dim": limits.MAX_INPUTS + 1}, "inputs"),
 ])
 def test_data_settings_are_checked_where_they_enter(fields, message):
@@ -212,3 +213,31 @@ def test_the_predicted_bound_is_where_real_sgd_stops_settling(key, momentum):
     s = stability(config, minimum, bound / 1.7, min(bound * 1.55, 10.0), 41)  # no grid point on the bound itself
     assert s.predicted == pytest.approx(bound) and s.agrees, (s.measured, s.predicted)
     assert s.settled[: np.searchsorted(s.lrs, bound)].all() and not s.settled[np.searchsorted(s.lrs, bound):].any()
+
+
+def test_a_step_is_bounded_and_costed_by_its_start_and_data_points():
+    """Padding counts: 100 points evaluate 128; the limit on starts x points is refused where the config is made,
+    and the cost model charges each start x point (a basin map of the perceptron is priced by its data)."""
+    from core.run.cost import step_seconds
+
+    assert DataSpec(size=100).points == 128 and DataSpec(size=100, batch=8).points == 64
+    most = limits.MODEL_ELEMENTS // 1024
+    make_config({}, objective="perceptron", starts=[(0.0, 0.0)] * most, data=DataSpec(size=1000))
+    with pytest.raises(CoreError, match="data points a step"):
+        make_config({}, objective="perceptron", starts=[(0.0, 0.0)] * (most + 1), data=DataSpec(size=1000))
+    small, big = (step_seconds(make_config({}, objective="perceptron", starts=[(0.0, 0.0)] * 100,
+                                           data=DataSpec(size=n))) for n in (64, 1000))
+    assert big - small == pytest.approx(100 * (1024 - 64) * limits.MODEL_POINT_STEP_SECONDS)
+
+
+def test_the_json_export_carries_the_data_set_and_the_script_is_refused():
+    import json
+
+    from core.io.codegen import as_code
+    from core.io.exports import to_json
+
+    traj = run(make_config({"lr": 0.1}, objective="perceptron", steps=5, data=SPEC))
+    assert json.loads(to_json(traj))["config"]["data"] == {"seed": 3, "size": 60, "spread": 3.0, "dim": 2,
+                                                           "batch": 0, "batch_seed": 0}
+    with pytest.raises(CoreError, match="no script yet"):
+        as_code(traj)

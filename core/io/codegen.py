@@ -4,6 +4,7 @@ from __future__ import annotations
 import inspect
 
 from core import expr, objectives
+from core.errors import CoreError
 from core.optimizers import get_optimizer
 from core.run import Reason, RunConfig, Trajectory
 
@@ -18,6 +19,8 @@ from torch import Tensor
 
 def _objective_source(config: RunConfig) -> tuple[str, str]:
     """The function's definition (the same torch operations the app runs) and its name."""
+    if config.objective == objectives.PERCEPTRON:
+        raise CoreError("the perceptron's run has no script yet: its data set would have to be written out too")
     if config.objective == objectives.CUSTOM:
         # the formula passed core.expr's whitelist; its source is the very torch operations the app runs, with
         # each constant rounded to the run's dtype by the same helper, so the script's numbers are the app's

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -51,4 +52,6 @@ def to_json(traj: Trajectory) -> str:
         })
     config = {"objective": c.objective, "optimizer": c.optimizer, "hypers": c.hyper_values,
               "steps": c.steps, "dtype": c.dtype, "tol": c.tol}
+    if c.data is not None:
+        config["data"] = dataclasses.asdict(c.data)
     return json.dumps({"config": config, "seconds": traj.seconds, "runs": runs}, allow_nan=False)

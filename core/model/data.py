@@ -10,6 +10,7 @@ from core import limits
 from core.errors import CoreError
 
 CENTER = (3.0, 1.5)  # class 1 sits around +CENTER, class 0 around -CENTER (further inputs centred on 0)
+LANES = 64  # a loss's points are padded to a multiple of this (core/model/objective.py says why)
 
 
 @dataclass(frozen=True)
@@ -26,21 +27,40 @@ class DataSpec:
 
     def __post_init__(self) -> None:
         lo, hi = limits.DATA_SIZE
-        _whole("size", self.size, lo, hi)
-        _whole("seed", self.seed, 0, limits.PERCEPTRON_SEED)
-        _whole("batch seed", self.batch_seed, 0, limits.PERCEPTRON_SEED)
-        _whole("inputs", self.dim, 2, limits.MAX_INPUTS)
-        _whole("batch", self.batch, 0, self.size)
+        seeds = {"low": "0", "high": f"{limits.PERCEPTRON_SEED:,}"}
+        _check(_whole(self.size, lo, hi), CoreError(
+            "the data set's size must be a whole number from {low} to {high}, not {value}", low=f"{lo:,}",
+            high=f"{hi:,}", value=repr(self.size)))
+        _check(_whole(self.seed, 0, limits.PERCEPTRON_SEED), CoreError(
+            "the data set's seed must be a whole number from {low} to {high}, not {value}", **seeds,
+            value=repr(self.seed)))
+        _check(_whole(self.batch_seed, 0, limits.PERCEPTRON_SEED), CoreError(
+            "the minibatches' seed must be a whole number from {low} to {high}, not {value}", **seeds,
+            value=repr(self.batch_seed)))
+        _check(_whole(self.dim, 2, limits.MAX_INPUTS), CoreError(
+            "the inputs per point must be a whole number from {low} to {high}, not {value}", low="2",
+            high=str(limits.MAX_INPUTS), value=repr(self.dim)))
+        _check(_whole(self.batch, 0, self.size), CoreError(
+            "the minibatch size must be a whole number from 0 (the full batch) to the data set's size {high}, not "
+            "{value}", high=f"{self.size:,}" if isinstance(self.size, int) else "?", value=repr(self.batch)))
         low, high = limits.DATA_SPREAD
-        if not (isinstance(self.spread, (int, float)) and low <= self.spread <= high):
-            raise CoreError("the spread must be a number from {low} to {high}, not {value}", low=f"{low:g}",
-                            high=f"{high:g}", value=repr(self.spread))
+        _check(isinstance(self.spread, (int, float)) and low <= self.spread <= high, CoreError(
+            "the spread must be a number from {low} to {high}, not {value}", low=f"{low:g}", high=f"{high:g}",
+            value=repr(self.spread)))
+
+    @property
+    def points(self) -> int:
+        """The points each step's loss evaluates per start, padding included: what a step costs grows with it."""
+        return -(-(self.batch or self.size) // LANES) * LANES
 
 
-def _whole(name: str, value: object, low: int, high: int) -> None:
-    if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
-        raise CoreError("the {name} must be a whole number from {low} to {high}, not {value}", name=name,
-                        low=f"{low:,}", high=f"{high:,}", value=repr(value))
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _check(ok: bool, error: CoreError) -> None:
+    if not ok:
+        raise error
 
 
 def make_data(spec: DataSpec) -> tuple[torch.Tensor, torch.Tensor]:

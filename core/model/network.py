@@ -36,12 +36,14 @@ class ModelSpec:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise CoreError("the model is one of {known}, not {value}", known=", ".join(KINDS), value=repr(self.kind))
-        for name, value, high in (("hidden units", self.hidden, limits.MAX_HIDDEN),
-                                  ("model seed", self.seed, limits.PERCEPTRON_SEED)):
-            if not (isinstance(value, int) and not isinstance(value, bool) and (name == "model seed" or value >= 1)
-                    and 0 <= value <= high):
-                raise CoreError("the {name} must be a whole number up to {high}, not {value}", name=name,
-                                high=f"{high:,}", value=repr(value))
+        if not (isinstance(self.hidden, int) and not isinstance(self.hidden, bool)
+                and 1 <= self.hidden <= limits.MAX_HIDDEN):
+            raise CoreError("the hidden units must be a whole number from 1 to {high}, not {value}",
+                            high=limits.MAX_HIDDEN, value=repr(self.hidden))
+        if not (isinstance(self.seed, int) and not isinstance(self.seed, bool)
+                and 0 <= self.seed <= limits.PERCEPTRON_SEED):
+            raise CoreError("the model's seed must be a whole number from 0 to {high}, not {value}",
+                            high=f"{limits.PERCEPTRON_SEED:,}", value=repr(self.seed))
 
 
 def build(spec: ModelSpec, inputs: int) -> nn.Module:

@@ -11,14 +11,11 @@ from torch import Tensor
 from torch.nn import functional as F
 
 from core.errors import CoreError
-from core.model.data import DataSpec, make_data, minibatches
+from core.model.data import LANES, DataSpec, make_data, minibatches
 from core.objectives import PERCEPTRON, Objective
 
 VIEW = (-3.0, 3.0)  # w1 and w2 on the surface (the minimum of the default data set is near (0.65, 0.17))
 LATEX = r"L(w_1, w_2) = \frac{1}{N}\sum_{i=1}^{N}\big(y_i - \sigma(w_1 x_{i1} + w_2 x_{i2})\big)^2"
-
-
-LANES = 64  # points padded to a multiple of this: see perceptron_loss
 
 
 def perceptron_loss(x: Tensor, y: Tensor) -> Callable[[Tensor], Tensor]:

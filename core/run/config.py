@@ -59,6 +59,8 @@ class RunConfig:
             raise CoreError("steps must be a whole number from 1 to {most}, not {value}", most=f"{limits.MAX_STEPS:,}",
                             value=repr(self.steps))
         _check_starts(self.starts)
+        if self.objective == PERCEPTRON:
+            _check_model_size(len(self.starts), self.data or DataSpec())
         if self.tol is not None and not (math.isfinite(self.tol) and 0 <= self.tol <= 1):
             raise CoreError("tol must be between 0 and 1 (or off), not {value}", value=repr(self.tol))
 
@@ -80,6 +82,12 @@ def _check_starts(starts: tuple[Point, ...]) -> None:
         if len(s) != 2 or not all(isinstance(v, (int, float)) and abs(v) <= limits.START_LIMIT for v in s):
             raise CoreError("a start point is two numbers within ±{limit}, not {value}",
                             limit=f"{limits.START_LIMIT:g}", value=repr(s))
+
+
+def _check_model_size(starts: int, data: DataSpec) -> None:
+    if starts * data.points > limits.MODEL_ELEMENTS:
+        raise CoreError("{starts} start points x {points} data points a step is more than the {most} one step may "
+                        "evaluate", starts=f"{starts:,}", points=f"{data.points:,}", most=f"{limits.MODEL_ELEMENTS:,}")
 
 
 def make_config(hypers: Mapping[str, Any] | None = None, **fields: Any) -> RunConfig:

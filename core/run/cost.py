@@ -4,6 +4,8 @@ within a page view's budget."""
 from __future__ import annotations
 
 from core import limits
+from core.model.data import DataSpec
+from core.objectives import PERCEPTRON
 from core.optimizers import get_optimizer
 from core.run.config import RunConfig
 
@@ -18,6 +20,8 @@ def step_seconds(config: RunConfig, rows: int | None = None, groups: int = 1) ->
                    + (groups - 1) * limits.GROUP_STEP_SECONDS)
     else:  # one row at a time, and up to max_iter evaluations a step
         seconds = rows * groups * limits.LBFGS_ITERATION_SECONDS * int(config.hyper_values.get("max_iter", 20))
+    if config.objective == PERCEPTRON:  # each start evaluates the loss over the data set's points
+        seconds += rows * groups * (config.data or DataSpec()).points * limits.MODEL_POINT_STEP_SECONDS
     return seconds * (limits.FORMULA_FACTOR if config.objective == "custom" else 1.0)
 
 
