@@ -24,6 +24,13 @@ STEPS = 60  # LBFGS: 6 (up to 20 evaluations a step)
 LBFGS = ({}, {"line_search_fn": "strong_wolfe", "lr": 0.5})
 
 
+@pytest.fixture(scope="module", autouse=True)
+def compiled_only_here():
+    """The compiled functions built here serve this module only: the rest of the suite tests the eager path."""
+    yield
+    compiled._ready.clear()
+
+
 def configs(objective, optimizer, dtype):
     """One start, batched starts with one near a minimum (stops early), and a large lr (diverges on most)."""
     a, b = SETTINGS.get(optimizer, LBFGS)
