@@ -210,3 +210,24 @@ def test_the_readme_states_the_limits_the_code_computes(root):
             f"{sweeps.most_steps(lbfgs, 100)} steps |"]
     for row in rows:
         assert row in text, row
+
+
+def test_a_page_says_what_its_budget_cut_short_and_does_not_keep_it(monkeypatch):
+    """/Descent on a budget too small for its run: the run ends with "time limit" and the page says so; with the
+    budget back, the same link runs the whole run (the cut one was not cached)."""
+    from streamlit.testing.v1 import AppTest
+
+    from core import limits
+
+    monkeypatch.setattr(limits, "RUN_SECONDS", 0.05)
+    at = AppTest.from_file("../pages/1_Descent.py", default_timeout=120)
+    at.query_params.update({"opt": "lbfgs", "steps": "900", "tol": "off", "lbfgs_tolerance_grad": "0",
+                            "lbfgs_tolerance_change": "0"})
+    at.run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["stopped"] == "time limit"
+    assert any("cut short by its compute budget of 0.05 s" in w.value for w in at.warning)
+    monkeypatch.setattr(limits, "RUN_SECONDS", 30.0)
+    at.run()
+    assert {m.label: m.value for m in at.metric}["steps run"] == "900"
+    assert not any("cut short" in w.value for w in at.warning)

@@ -132,16 +132,18 @@ def _computed(label: str, work_fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _settled(cached: Callable[..., Any], *args: Any) -> Any:
-    """cached(*args), noting a result cut short by a budget; a computation dropped because this run was stopped
-    ends the run quietly."""
+    """cached(*args), noting a result cut short by a budget (and not keeping it in the cache); a computation dropped
+    because this run was stopped ends the run quietly."""
     try:
         out = cached(*args)
     except Cancelled:
         _leave()
         raise
     ends = out.ends if isinstance(out, BasinMap) else out
-    if Reason.TIME_LIMIT in getattr(ends, "reason", ()) and hasattr(_VIEW, "cut"):
-        _VIEW.cut += 1
+    if Reason.TIME_LIMIT in getattr(ends, "reason", ()):
+        cached.clear(*args)  # cut short by this view's budget, which other work shared: a later view tries again
+        if hasattr(_VIEW, "cut"):
+            _VIEW.cut += 1
     return out
 
 
