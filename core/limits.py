@@ -50,3 +50,5 @@ MODEL_STEPS = 5_000  # steps of a sliced model's training run
 MODEL_ELEMENTS = 4_000_000  # the perceptron's loss surface: start points x data points (padded) of one step, about
 # 16 MB per intermediate tensor in float32 and 50-65 ms a step
 MODEL_POINT_STEP_SECONDS = 20e-9  # and what each start x data point adds to a step (measured 10-16 ns)
+MODEL_STEP_SECONDS = 10e-3  # one training step of a sliced model, at worst (measured 0.2-6.4 ms; LBFGS: per iteration)
+SLICE_ACTIVATION_SECONDS = 60e-9  # a slice's grid point, per data point x hidden unit (measured 20-40 ns)

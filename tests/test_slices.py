@@ -142,3 +142,25 @@ def test_first_weights_are_seeded_within_nn_linears_bound_and_leave_the_global_s
 def test_bad_settings_are_refused_with_a_message(call, message):
     with pytest.raises(CoreError, match=message):
         call(Model(ModelSpec("mlp", 4), DataSpec(dim=3)))
+
+
+def test_a_principal_slice_spans_its_path_and_costs_are_clamped_to_the_budget(trained):
+    from core import limits
+    from core.model.network import most_slice_points, most_train_steps, slice_seconds, train_seconds
+
+    model, training = trained
+    s = make_slice(model, training, "pca", points=5)
+    assert s.a[-1] == pytest.approx(1.25 * np.abs(s.path).max(), rel=1e-6)
+    assert slice_seconds(model, most_slice_points(model)) <= limits.WORK_SECONDS
+    assert train_seconds("adam", {}, most_train_steps("adam", {})) <= limits.WORK_SECONDS
+    assert most_train_steps("lbfgs", {}) < most_train_steps("sgd", {})  # up to max_iter evaluations a step
+
+
+def test_a_slice_past_the_budget_stops_between_chunks(trained, monkeypatch):
+    from core.model import network
+    from core.run.budget import Budget, Deadline
+
+    model, training = trained
+    monkeypatch.setattr(network, "CHUNK_ELEMENTS", 1)  # one grid point a chunk
+    with pytest.raises(CoreError, match="did not fit"):
+        make_slice(model, training, "random", points=41, gate=Deadline(Budget(0.0)))

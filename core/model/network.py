@@ -90,14 +90,46 @@ class Model:
         o = torch.sigmoid(functional_call(self.module, self.unflatten(flat), (x.to(flat.dtype),)))
         return F.mse_loss(y.to(flat.dtype)[:, None], o)
 
-    def losses(self, flats: Tensor) -> Tensor:
-        """The full data set's loss at each of flats [..., P] (no autograd), in chunks that bound the memory."""
+    @property
+    def width(self) -> int:
+        """Hidden activations per data point (the perceptron: its one output)."""
+        return 1 if self.spec.kind == "perceptron" else self.spec.hidden
+
+    def losses(self, flats: Tensor, gate: Gate | None = None) -> Tensor:
+        """The full data set's loss at each of flats [..., P] (no autograd), in chunks that bound the memory; gate
+        is asked between chunks (Cancelled passes through; a spent budget is an error: nothing partial is drawn)."""
         rows = flats.reshape(-1, self.size)
-        width = 1 if self.spec.kind == "perceptron" else self.spec.hidden
-        chunk = max(1, CHUNK_ELEMENTS // (len(self.y) * width))
+        chunk = max(1, CHUNK_ELEMENTS // (len(self.y) * self.width))
+        parts = []
         with torch.no_grad():
-            out = torch.cat([vmap(self.loss_of)(part) for part in rows.split(chunk)])
-        return out.reshape(flats.shape[:-1])
+            for part in rows.split(chunk):
+                if gate is not None and gate.check():
+                    raise CoreError("the slice did not fit in this page's compute budget: take fewer grid points")
+                parts.append(vmap(self.loss_of)(part))
+        return torch.cat(parts).reshape(flats.shape[:-1])
+
+
+def train_seconds(optimizer: str, hypers: dict, steps: int) -> float:
+    """Seconds a training run of steps takes at worst (LBFGS: up to max_iter evaluations a step)."""
+    spec = get_optimizer(optimizer)
+    per_step = limits.MODEL_STEP_SECONDS * (1 if spec.elementwise else int(spec.resolve(hypers).get("max_iter", 20)))
+    return steps * per_step
+
+
+def most_train_steps(optimizer: str, hypers: dict) -> int:
+    """The most training steps that fit limits.WORK_SECONDS (at least 1, at most limits.MODEL_STEPS)."""
+    return max(1, min(limits.MODEL_STEPS, int(limits.WORK_SECONDS / train_seconds(optimizer, hypers, 1))))
+
+
+def slice_seconds(model: Model, points: int) -> float:
+    """Seconds a points x points slice of model takes at worst."""
+    return points * points * len(model.y) * model.width * limits.SLICE_ACTIVATION_SECONDS
+
+
+def most_slice_points(model: Model) -> int:
+    """The most grid points a side that fit limits.WORK_SECONDS (at least 3, at most limits.SLICE_GRID)."""
+    per_point = len(model.y) * model.width * limits.SLICE_ACTIVATION_SECONDS
+    return max(3, min(limits.SLICE_GRID, int((limits.WORK_SECONDS / per_point) ** 0.5)))
 
 
 @dataclass(frozen=True)

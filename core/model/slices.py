@@ -18,6 +18,7 @@ from core import limits
 from core.curvature import Curvature, curvature
 from core.errors import CoreError
 from core.model.network import Model, Training
+from core.run.budget import Gate
 
 DIRECTIONS = ("random", "pca")
 
@@ -63,7 +64,8 @@ def principal_directions(weights: Tensor, center: Tensor) -> tuple[Tensor, Tenso
     return vh[0], vh[1], (float(s[0] ** 2) / total, float(s[1] ** 2) / total)
 
 
-def plane(model: Model, center: Tensor, d1: Tensor, d2: Tensor) -> Callable[[Tensor], Tensor]:
+def plane(model: Model, center: Tensor, d1: Tensor, d2: Tensor,
+          gate: Gate | None = None) -> Callable[[Tensor], Tensor]:
     """(a, b) [..., 2] -> L(center + a d1 + b d2): the slice as a function of two variables (autograd flows)."""
 
     def fn(ab: Tensor) -> Tensor:
@@ -71,7 +73,7 @@ def plane(model: Model, center: Tensor, d1: Tensor, d2: Tensor) -> Callable[[Ten
         flats = center + a[..., None] * d1 + b[..., None] * d2
         if flats.requires_grad:  # curvature: autograd through one point at a time
             return model.loss_of(flats) if flats.dim() == 1 else torch.stack([model.loss_of(f) for f in flats])
-        return model.losses(flats)
+        return model.losses(flats, gate)
 
     return fn
 
@@ -82,16 +84,17 @@ def project(weights: Tensor, center: Tensor, d1: Tensor, d2: Tensor) -> Tensor:
     return torch.linalg.lstsq(basis, (weights - center).T).solution.T
 
 
-def make_slice(model: Model, training: Training | None, kind: str = "random", span: float = 1.0,
-               points: int = 41, seed: int = 0) -> Slice:
+def make_slice(model: Model, training: Training | None, kind: str = "random", span: float | None = None,
+               points: int = 41, seed: int = 0, gate: Gate | None = None) -> Slice:
     """The slice through the run's last weights (or the model's first, without a run) along `kind` directions,
-    a and b from -span to span on points x points."""
+    a and b from -span to span on points x points; span None: 1 for random directions, for principal ones the
+    projected path with a quarter to spare."""
     if kind not in DIRECTIONS:
         raise CoreError("the directions are random or pca, not {value}", value=repr(kind))
     if not (isinstance(points, int) and 3 <= points <= limits.SLICE_GRID):
         raise CoreError("a slice's grid has from 3 to {most} points a side, not {value}", most=limits.SLICE_GRID,
                         value=repr(points))
-    if not (isinstance(span, (int, float)) and 0 < span <= limits.SLICE_SPAN):
+    if not (span is None or isinstance(span, (int, float)) and 0 < span <= limits.SLICE_SPAN):
         raise CoreError("a slice spans from above 0 to {most}, not {value}", most=f"{limits.SLICE_SPAN:g}",
                         value=repr(span))
     weights = None if training is None else torch.from_numpy(training.weights)
@@ -104,14 +107,17 @@ def make_slice(model: Model, training: Training | None, kind: str = "random", sp
     else:
         g = torch.Generator().manual_seed(seed)
         d1, d2 = filter_normalized(model, center, g), filter_normalized(model, center, g)
-    axis = torch.linspace(-span, span, points, dtype=center.dtype)
-    grid = torch.stack(torch.meshgrid(axis, axis, indexing="xy"), -1)  # [b, a, 2]
-    fn = plane(model, center, d1, d2)
+    fn = plane(model, center, d1, d2, gate)
     path = path_loss = plane_loss = None
     if weights is not None:
         path = project(weights, center, d1, d2)
-        path_loss, plane_loss = torch.from_numpy(training.losses).numpy(), fn(path).numpy()
+        path_loss, plane_loss = training.losses, fn(path).numpy()
         path = path.numpy()
+    if span is None:
+        far = float(np.abs(path).max()) if kind == "pca" and path is not None else 0.0
+        span = min(1.25 * far, limits.SLICE_SPAN) if far > 0 else 1.0
+    axis = torch.linspace(-span, span, points, dtype=center.dtype)
+    grid = torch.stack(torch.meshgrid(axis, axis, indexing="xy"), -1)  # [b, a, 2]
     return Slice(kind, axis.numpy(), axis.numpy(), fn(grid).numpy(), center.numpy(), d1.numpy(), d2.numpy(),
                  explained, path, path_loss, plane_loss)
 
