@@ -35,7 +35,7 @@ EAGER_ONLY = ("rastrigin", "ackley", "custom")
 
 _ready: dict[tuple[str, str], Gradient] = {}
 _started = threading.Lock()
-_state = {"enabled": True, "started": False}
+_state = {"enabled": True, "started": False, "compiling": False}
 
 
 def compiler() -> str | None:
@@ -168,9 +168,12 @@ def start_background() -> bool:
     """Compile every bit-identical (objective, dtype) on a background thread, once per process, the default
     page's first; False (and one line in the log) when there is no C++ compiler or DESCENT_COMPILE=0."""
     with _started:
-        if _state["started"]:
-            return bool(compiler())
-        _state["started"] = True
+        if not _state["started"]:
+            _state["started"], _state["compiling"] = True, _start()
+    return _state["compiling"]
+
+
+def _start() -> bool:
     if os.environ.get("DESCENT_COMPILE", "1") == "0":
         return False
     if compiler() is None:
