@@ -12,9 +12,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from core import limits
 from core.errors import CoreError
 from core.objectives import Point
-from core.run import RunConfig
+from core.run import Endpoints, Reason, RunConfig
 from core.run.budget import Gate
 
 Fn = Callable[[Tensor], Tensor]  # [..., m] -> [...]
@@ -138,3 +139,51 @@ def stability(config: RunConfig, minimum: Point, low: float, high: float, count:
     measured = (float(lrs[changes[0]]), float(lrs[changes[0] + 1])) if changes.size else None
     predicted = here.lr_bound(float(values.get("momentum", 0.0)), float(values.get("dampening", 0.0)))
     return Stability(minimum, lrs, settled, predicted, measured)
+
+
+@dataclass(frozen=True)
+class SweepBound:
+    """What a learning-rate sweep of SGD says about the bound: the minimum its runs reach, the bound predicted
+    there, and the measured one (the largest lr whose run reached it, and the next lr swept)."""
+
+    minimum: Point
+    predicted: float | None
+    measured: tuple[float, float | None]  # (largest lr that reached the minimum, the next one swept or None)
+
+    @property
+    def agrees(self) -> bool:
+        high = self.measured[1]
+        return self.predicted is not None and self.measured[0] < self.predicted and (high is None
+                                                                                    or self.predicted <= high)
+
+
+def sweep_bound(ends: Endpoints, reached: float = limits.REACHED_DISTANCE) -> SweepBound | None:
+    """The bound at the minimum a sweep's runs reach (core/explore/sweep.py's Endpoints; SGD): the minimum is
+    refined by Newton from the end of the largest learning rate that converged (else the lowest end that did not
+    diverge). None when no run got anywhere or the sweep is not of SGD.
+
+    The bound is local: from a far start a run may leave for another basin or blow up below it (momentum's
+    overshoot on Himmelblau from (0, 0) with beta 0.9 does), and a loose tol may call a slowly growing
+    oscillation converged; `stability` measures it from beside the minimum instead."""
+    config = ends.config
+    values = config.hyper_values
+    if config.optimizer != "sgd" or values.get("nesterov") or not ends.lrs:
+        return None
+    fine = [i for i, r in enumerate(ends.reason) if r != Reason.DIVERGED and np.isfinite(ends.losses[i])]
+    converged = [i for i in fine if ends.reason[i] == Reason.CONVERGED]
+    if not fine:
+        return None
+    seed = converged[-1] if converged else min(fine, key=lambda i: ends.losses[i])
+    objective = config.objective_spec
+    view = (-objective.escape_radius, objective.escape_radius)
+    minimum = newton_minimum(objective.fn, tuple(float(v) for v in ends.positions[seed]), view)
+    if minimum is None:
+        return None
+    near = [i for i in fine if np.linalg.norm(ends.positions[i] - np.array(minimum)) <= reached]
+    if not near:
+        return None
+    last = near[-1]
+    lam = curvature(objective.fn, minimum).lambda_max
+    predicted = lr_bound(lam, float(values.get("momentum", 0.0)), float(values.get("dampening", 0.0)))
+    following = float(ends.lrs[last + 1]) if last + 1 < len(ends.lrs) else None
+    return SweepBound(minimum, predicted, (float(ends.lrs[last]), following))

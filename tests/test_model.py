@@ -241,3 +241,19 @@ def test_the_json_export_carries_the_data_set_and_the_script_is_refused():
                                                            "batch": 0, "batch_seed": 0}
     with pytest.raises(CoreError, match="no script yet"):
         as_code(traj)
+
+
+@pytest.mark.parametrize("key,start,low,high,tol", [("himmelblau", (0.0, 0.0), 1e-5, 1.0, 1e-4),
+                                                    ("perceptron", (-2.0, 2.0), 0.1, 10.0, None)])
+def test_a_sweeps_own_runs_measure_the_bound_at_the_minimum_they_reach(key, start, low, high, tol):
+    """The /Sweep page's sweep (Himmelblau: its defaults): the largest swept lr whose run reached the minimum and
+    the next one bracket 2 / lambda_max there."""
+    from core.curvature import sweep_bound
+    from core.explore.sweep import sweep
+
+    ends = sweep(make_config({}, objective=key, optimizer="sgd", starts=[start], steps=1000, tol=tol), low, high, 50)
+    b = sweep_bound(ends)
+    minimum = get_objective(key).minima[0]
+    assert np.allclose(b.minimum, minimum, atol=1e-9) and b.predicted == pytest.approx(
+        curvature(get_objective(key).fn, minimum).lr_bound()) and b.agrees, b
+    assert sweep_bound(sweep(make_config({}, optimizer="adam", steps=50), 1e-3, 1.0, 20)) is None  # SGD only
