@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core.autograd import perceptron
@@ -34,15 +35,23 @@ def controls(schema: dict[str, Param]) -> tuple[np.ndarray, np.ndarray]:
         st.info(t("Rebuilt from the printed loss {loss} and w.grad: with K = 2 each row of w.grad is x times "
                   "(o_k − 1) o_k (1 − o_k), so the rows' ratio and the loss fix o_0 and o_1, then x and w.",
                   loss=f"{perceptron.SOURCE_MULTI_LOSS:g}"))
-    st.caption(t("x (top) and w (below): edit any cell"))
+    st.caption(t("x and w, one row per input j (w: one column per output k): edit any cell"))
     base_x, base_w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     x, w = linked_matrix("x", base_x), linked_matrix("w", base_w)
     tag = f"{mode}-{n}-{k}-{seed}"  # new editors when the draw changes, so old edits do not stick
-    x = np.asarray(st.data_editor(x, key=f"x-{tag}", width="stretch"), dtype=np.float64)
-    w = np.asarray(st.data_editor(w, key=f"w-{tag}", width="stretch"), dtype=np.float64)
+    x, w = editor(x, w, f"xw-{tag}")
     keep_matrix("x", x, base_x)  # hand edits go into the link
     keep_matrix("w", w, base_w)
     return x, w
+
+
+def editor(x: np.ndarray, w: np.ndarray, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """x [1, n] and w [K, n] in one editable table standing up, one row per input j (a phone shows every j, and
+    one table has one toolbar): x_j, then w[k] for each output k."""
+    columns = ["x_j", *(f"w[{k}]" for k in range(w.shape[0]))]
+    table = st.data_editor(pd.DataFrame(np.vstack([x, w]).T, columns=columns), key=key, width="stretch")
+    both = np.asarray(table, dtype=np.float64).T
+    return both[:1], both[1:]
 
 
 def show_gradients(r: perceptron.Perceptron) -> None:
