@@ -1,5 +1,5 @@
-"""Accessibility and phone figures (prints them): axe-core's critical and serious violations per page, language and
-screen size (every frame, the Copy link frame included), and a 250 px one-finger swipe over each plot on a phone.
+"""Accessibility and phone figures (prints them): axe-core's violations per page, language and screen size, by impact
+(every frame, the Copy link frame included), and a 250 px one-finger swipe over each plot on a phone.
 
     python bench/a11y.py                 # this working tree
     python bench/a11y.py --rules         # also each violation: rule, element, frame
@@ -16,23 +16,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.audit import PAGES, SEVERE, SIZES, audit, open_settled, swipe_plot  # noqa: E402
+from tests.audit import PAGES, SIZES, audit, open_settled, swipe_plot  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 
 def axe_table(browser, base: str, pages, langs, sizes, rules: bool) -> None:
-    """One line per page, language and size: critical and serious elements, by rule."""
-    print("page        lang size     critical serious  rules")
+    """One line per page, language and size: the elements that break a rule, by impact and by rule."""
+    print("page        lang size     critical serious moderate minor  rules (c: critical, s: serious, m: moderate, "
+          "n: minor)")
     for size in sizes:
         context = browser.new_context(**SIZES[size])
         page = context.new_page()
         for name in pages:
             for lang in langs:
                 open_settled(page, f"{base}/{name}" + ("?lang=zh" if lang == "zh" else ""))
-                found = [v for v in audit(page) if v.impact in SEVERE]
+                found = audit(page)
                 count = collections.Counter(v.impact for v in found)
-                by_rule = collections.Counter(f"{v.rule}({v.impact[0]})" for v in found)
-                print(f"{name or 'Home':11} {lang:4} {size:8} {count['critical']:8} {count['serious']:7}  "
+                by_rule = collections.Counter(f"{v.rule}({'n' if v.impact == 'minor' else v.impact[0]})"
+                                              for v in found)
+                print(f"{name or 'Home':11} {lang:4} {size:8} {count['critical']:8} {count['serious']:7} "
+                      f"{count['moderate']:8} {count['minor']:5}  "
                       + ", ".join(f"{r} x{n}" for r, n in sorted(by_rule.items())))
                 if rules:
                     for v in found:
