@@ -49,7 +49,8 @@ def editor(x: np.ndarray, w: np.ndarray, key: str) -> tuple[np.ndarray, np.ndarr
     """x [1, n] and w [K, n] in one editable table standing up, one row per input j (a phone shows every j, and
     one table has one toolbar): x_j, then w[k] for each output k."""
     columns = ["x_j", *(f"w[{k}]" for k in range(w.shape[0]))]
-    table = st.data_editor(pd.DataFrame(np.vstack([x, w]).T, columns=columns), key=key, width="stretch")
+    frame = pd.DataFrame(np.vstack([x, w]).T, columns=columns, index=pd.RangeIndex(x.shape[1], name="j"))
+    table = st.data_editor(frame, key=key, width="stretch")
     both = np.asarray(table, dtype=np.float64).T
     return both[:1], both[1:]
 

@@ -2,8 +2,9 @@
 violation on any page, in its frames too (the Copy link frame); headings go down one level at a time; the app's own
 controls are at least 44 px; a keyboard reaches the instrument's Play in two key presses.
 
-Every page is audited in English at desktop size and in Chinese on a phone (390 x 844, touch): both languages and
-both sizes on every page would double the time; `python bench/a11y.py` prints the whole matrix."""
+Each page is audited once, in English at desktop size or in Chinese on a phone (390 x 844, touch), in turn; the skip
+link's test audits /Descent at desktop size too, and tests/test_phone.py Home, /Descent and /Compare on a phone. Every
+page in both languages at both sizes would take four times as long in CI: `python bench/a11y.py` prints that matrix."""
 import pytest
 
 from tests.audit import DESKTOP, PAGES, PHONE, SEVERE, audit, open_settled
@@ -18,21 +19,29 @@ OWN_TARGETS = """() => [...document.querySelectorAll(
     .map((r) => [Math.round(r.width), Math.round(r.height)])"""
 
 
-@pytest.mark.parametrize("lang,size", [("en", DESKTOP), ("zh", PHONE)], ids=["en-desktop", "zh-phone"])
-@pytest.mark.parametrize("path", PAGES, ids=[p or "Home" for p in PAGES])
-def test_no_serious_violations_headings_in_order_and_big_targets(server, browser, path, lang, size):
+CASES = [(path, *(("en", DESKTOP) if i % 2 == 0 else ("zh", PHONE))) for i, path in enumerate(PAGES)]
+
+
+def assert_accessible(page) -> None:
     """axe-core: 0 critical and 0 serious; one h1 and then no level skipped; the app's own targets 44 px or more."""
+    found = [v for v in audit(page) if v.impact in SEVERE]
+    assert not found, "\n".join(f"{v.rule} [{v.impact}] {v.frame}: {v.target}: {v.summary}" for v in found)
+    levels = page.evaluate(HEADINGS)
+    assert levels[:1] == [1] and levels.count(1) == 1, levels
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    small = [box for box in page.evaluate(OWN_TARGETS) if min(box) < 44]
+    assert not small, small
+
+
+@pytest.mark.parametrize("path,lang,size", CASES,
+                         ids=[f"{p or 'Home'}-{lang}-{'phone' if s is PHONE else 'desktop'}" for p, lang, s in CASES])
+def test_no_serious_violations_headings_in_order_and_big_targets(server, browser, path, lang, size):
+    """axe-core finds nothing critical or serious, the headings are in order and the app's targets are big enough."""
     context = browser.new_context(**size)
-    page = context.new_page()
     try:
+        page = context.new_page()
         open_settled(page, f"{server}/{path}" + ("?lang=zh" if lang == "zh" else ""))
-        found = [v for v in audit(page) if v.impact in SEVERE]
-        assert not found, "\n".join(f"{v.rule} [{v.impact}] {v.frame}: {v.target}: {v.summary}" for v in found)
-        levels = page.evaluate(HEADINGS)
-        assert levels[:1] == [1] and levels.count(1) == 1, levels
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
-        small = [box for box in page.evaluate(OWN_TARGETS) if min(box) < 44]
-        assert not small, small
+        assert_accessible(page)
     finally:
         context.close()
 
@@ -40,6 +49,7 @@ def test_no_serious_violations_headings_in_order_and_big_targets(server, browser
 def test_the_keyboard_reaches_play_through_the_skip_link(server, page):
     """On /Descent the first Tab stop is the skip link, and Enter on it puts the focus on the instrument's Play."""
     open_settled(page, f"{server}/Descent")
+    assert_accessible(page)
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.id") == "dl-skip"
     assert page.evaluate("() => document.activeElement.textContent") == "Skip to the animation's Play button"

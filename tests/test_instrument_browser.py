@@ -4,6 +4,7 @@ with the language kept."""
 import numpy as np
 
 from core.run import make_config, run
+from tests.audit import open_settled
 from tests.browser import wait_idle
 
 VIEW = ".dl-instrument"
@@ -189,3 +190,30 @@ def test_a_browser_that_lost_the_scene_asks_for_it_again(server, page):
     after = wait_new_paths(page, before["drawn"])
     assert after["scene"] == before["scene"]
     assert page.evaluate("window.__descentLab.scenes.has(document.querySelector('.dl-instrument').dataset.scene)")
+
+
+def test_pausing_in_the_rest_at_the_end_of_a_loop_shows_the_end(server, page):
+    """Home plays its run over and over, resting on the end: a pause in the rest shows the last step, where the path
+    and the scrub bar are, not step 0."""
+    open_settled(page, f"{server}/")
+    page.select_option(".dl-speed", "4")  # a loop in 2 s
+    end = int(page.get_attribute(".dl-scrub", "max"))
+    page.wait_for_function("""(end) => Number(document.querySelector('.dl-instrument').dataset.cursor) === end""",
+                           arg=end, timeout=90_000)
+    page.click(".dl-play")
+    assert page.get_attribute(".dl-play", "aria-pressed") == "false"
+    assert page.inner_text(".dl-step") == f"step {end:,} / {end:,}"
+    assert int(page.input_value(".dl-scrub")) == end
+
+
+def test_the_loss_axis_spans_whole_decades_with_a_label_each(server, page):
+    """/Descent's loss curve: the log axis runs from one power of ten to another, every tick a power of ten, and the
+    highest labelled decade is at or above the curve's start."""
+    open_settled(page, f"{server}/Descent")
+    axis = page.evaluate("""() => { const g = document.querySelectorAll('.dl-instrument .js-plotly-plot')[2];
+        const y = g._fullLayout.yaxis; const values = g._fullData.filter((t) => t.mode === 'lines')[0].y;
+        return {range: y.range, ticks: y._vals.map((v) => v.x), high: Math.max(...values)}; }""")
+    low, top = axis["range"]
+    assert low == int(low) and top == int(top)
+    assert axis["ticks"] and all(float(v).is_integer() for v in axis["ticks"]), axis["ticks"]
+    assert max(axis["ticks"]) == top and 10 ** (top - 1) < axis["high"] <= 10 ** top

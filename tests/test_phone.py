@@ -1,11 +1,13 @@
 """On a phone (headless Chromium at 390 x 844, touch, 2x, a phone's User-Agent): a finger swiping over any plot scrolls
 the page and leaves the plot as it was; the plots turn only after the "Turn and zoom" switch; /Descent's first screen
-shows the 3D view with its Play, within the screen's width."""
+shows the 3D view with its Play, within the screen's width; Home, /Descent and /Compare pass tests/test_a11y.py's
+checks at this size too."""
 import json
 
 import pytest
 
 from tests.audit import PHONE, SCROLLER, VIEW_STATE, open_settled, swipe, swipe_plot
+from tests.test_a11y import assert_accessible
 
 SWITCH = ".dl-instrument .dl-touch"
 
@@ -22,6 +24,7 @@ def phone(browser):
 def test_a_swipe_over_each_plot_scrolls_the_page_and_leaves_the_plot(server, phone, path, plots):
     """Each plot, swiped 250 px with one finger: the page scrolls at least 100 px, the camera or the axes stay."""
     open_settled(phone, f"{server}/{path}")
+    assert_accessible(phone)
     assert phone.locator(".js-plotly-plot").count() == plots
     for i in range(plots):
         r = swipe_plot(phone, i)
@@ -30,10 +33,16 @@ def test_a_swipe_over_each_plot_scrolls_the_page_and_leaves_the_plot(server, pho
         assert r["view"][0] == r["view"][1], (path, i, r)
 
 
-def test_the_switch_frees_the_plots_and_shows_its_state(server, phone):
-    """After a tap on "Turn and zoom" the same swipe over the 3D view turns it and the page stays; a second tap makes
-    the view still again. The switch says which state it is in."""
+def test_descents_first_screen_and_the_switch_that_frees_the_plots(server, phone):
+    """At the top of /Descent the 3D view and Play lie within the 390 x 844 screen. After a tap on "Turn and zoom"
+    a swipe over the 3D view turns it and the page stays; a second tap stills it again; the switch shows its state."""
     open_settled(phone, f"{server}/Descent")
+    view = phone.locator(".dl-instrument .dl-surface").bounding_box()
+    play = phone.locator(".dl-instrument .dl-play").bounding_box()
+    for box in (view, play):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 0.5, box
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+    assert play["height"] >= 44 and play["width"] >= 44
     switch = phone.locator(SWITCH)
     assert switch.get_attribute("aria-checked") == "false" and "off" in switch.inner_text()
     switch.tap()
@@ -53,13 +62,3 @@ def test_the_switch_frees_the_plots_and_shows_its_state(server, phone):
     switch.tap()
     assert switch.get_attribute("aria-checked") == "false"
 
-
-def test_descents_first_screen_shows_the_3d_view_and_play(server, phone):
-    """At the top of /Descent the 3D view and the Play button lie wholly within the 390 x 844 screen."""
-    open_settled(phone, f"{server}/Descent")
-    view = phone.locator(".dl-instrument .dl-surface").bounding_box()
-    play = phone.locator(".dl-instrument .dl-play").bounding_box()
-    for box in (view, play):
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 0.5, box
-        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
-    assert play["height"] >= 44 and play["width"] >= 44

@@ -98,7 +98,7 @@ function still(lab, on) {
 function skipLink(text) {
   let link = document.getElementById(SKIP);
   if (!link) {
-    link = Object.assign(document.createElement("a"), { id: SKIP, href: "#", className: "dl-skip" });
+    link = Object.assign(document.createElement("a"), { id: SKIP, href: "#dl-play", className: "dl-skip" });
     link.addEventListener("click", (event) => {
       event.preventDefault();
       const play = document.querySelector(".dl-instrument .dl-play");
@@ -115,6 +115,7 @@ function words(lab, texts) {
   lab.touch.textContent = `${free ? "✋" : "🔒"} ${free ? texts.free : texts.still}`;
   lab.heading.textContent = texts.heading;
   if (texts.skip) skipLink(texts.skip);
+  if (!document.getElementById("dl-play")) lab.play.id = "dl-play"; // the skip link's target: the first Play
   lab.play.textContent = lab.playing ? `❚❚ ${texts.pause}` : `▶ ${texts.play}`;
   lab.play.setAttribute("aria-pressed", String(lab.playing));
   lab.scrub.setAttribute("aria-label", texts.step);

@@ -162,11 +162,11 @@ def finish() -> None:
 
 
 SHARE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{label}</title></head><body
-style="margin:0"><div style="font-family:sans-serif;display:flex;gap:6px;align-items:center">
+style="margin:0"><main style="font-family:sans-serif;display:flex;gap:6px;align-items:center">
 <input id="u" readonly aria-label="{address}" style="flex:1;min-width:0;padding:4px;border:1px solid #767676;
 border-radius:4px;font-size:12px;color:#111">
 <button id="b" style="min-height:44px;padding:4px 10px;border:1px solid #b83d1a;background:#fff;color:#b83d1a;
-border-radius:4px;cursor:pointer">{label}</button></div>
+border-radius:4px;cursor:pointer">{label}</button></main>
 <script>
 const u = document.getElementById('u'), b = document.getElementById('b');
 function show() {{ try {{ u.value = window.parent.location.href; }} catch (e) {{ u.value = document.referrer; }} }}
