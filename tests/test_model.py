@@ -257,3 +257,16 @@ def test_a_sweeps_own_runs_measure_the_bound_at_the_minimum_they_reach(key, star
     assert np.allclose(b.minimum, minimum, atol=1e-9) and b.predicted == pytest.approx(
         curvature(get_objective(key).fn, minimum).lr_bound()) and b.agrees, b
     assert sweep_bound(sweep(make_config({}, optimizer="adam", steps=50), 1e-3, 1.0, 20)) is None  # SGD only
+
+
+def test_the_step_inspector_replays_a_minibatch_run_exactly():
+    """Step k replayed alone (core/run/inspector.py) meets the batched run's numbers: the same minibatches."""
+    from core.run.inspector import inspect_step
+
+    config = make_config({"lr": 0.05}, objective="perceptron", optimizer="adam", starts=[(-2.0, 2.0), (1.0, 1.0)],
+                         steps=40, tol=None, data=DataSpec(batch=10, batch_seed=2))
+    traj = run(config)
+    for k in (0, 13, 39):  # 10 batches an epoch: into the fourth
+        s = inspect_step(config, k, row=1)
+        assert np.array_equal(s.x, traj.positions[k, 1]) and np.array_equal(s.x_next, traj.positions[k + 1, 1])
+        assert s.f == traj.losses[k, 1] and np.array_equal(s.grad, traj.grads[k, 1]) and s.diff < 1e-6
