@@ -1,6 +1,8 @@
 """Compare: up to six runs, each its own optimizer, hyperparameters and start, racing on one surface."""
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from core.explore.race import ranking
@@ -9,24 +11,32 @@ from ui.compute import Runs, cached_run, fit_runs, race_runs, run_paths
 from ui.controls import (
     clicked_start,
     control,
+    hyper_controls,
     objective_controls,
-    optimizer_controls,
-    start_controls,
+    optimizer_picker,
     tolerance_control,
     view_controls,
 )
 from ui.i18n import t
-from ui.page import page
+from ui.page import on_phone, page
 from ui.panels import ranking_table, runs_view, step_inspector
 from ui.params import DEFAULT_RUNS, Param
 
 
-def run_controls(schema: dict[str, Param], i: int) -> tuple[str, dict, tuple[float, float]]:
-    """One run's optimizer, hyperparameters and start, under URL keys r<i>_..."""
+def run_controls(schema: dict[str, Param], i: int, tab: Any) -> tuple[str, dict, tuple[float, float]]:
+    """One run's optimizer, hyperparameters and start, under URL keys r<i>_...: the optimizer, lr and start in the
+    run's tab above the view, its other hyperparameters in the sidebar."""
     opt_default, lr_default = DEFAULT_RUNS[i - 1]
+    prefix = f"r{i}_"
+    with tab:
+        cols = st.columns([3, 4, 2, 2])
+        with cols[0]:
+            opt = optimizer_picker(schema, prefix)
+        with cols[1]:
+            lr = hyper_controls(opt, prefix, opt_default, lr_default, only=("lr",))["lr"]
+        start = control(schema[prefix + "x0"], "x0", cols[2]), control(schema[prefix + "y0"], "y0", cols[3])
     with st.sidebar.expander(t("Run {i}", i=i), expanded=i <= 2):
-        opt, hypers = optimizer_controls(schema, f"r{i}_", opt_default, lr_default)
-        start = start_controls(schema, f"r{i}_")
+        hypers = hyper_controls(opt, prefix, opt_default, lr_default, values={"lr": lr})
     return opt, hypers, start
 
 
@@ -40,7 +50,9 @@ def controls(schema: dict[str, Param]) -> tuple[Runs, str, bool]:
         scale, arrows = view_controls(schema)
         control(schema["click_run"].but(options=tuple(range(1, n + 1))),
                 t("a click on the contour sets the start of run"), horizontal=True)
-    settings = [run_controls(schema, i) for i in range(1, n + 1)]
+    with st.expander(t("each run's optimizer, learning rate and start point"), expanded=not on_phone()):
+        tabs = st.tabs([t("Run {i}", i=i) for i in range(1, n + 1)])  # folded on a phone: the view comes first
+    settings = [run_controls(schema, i, tab) for i, tab in enumerate(tabs, start=1)]
     runs = race_runs(settings, objective=fn, steps=int(steps), tol=tol, expr=text, bounds=bounds)
     return fit_runs(runs), scale, arrows
 

@@ -121,7 +121,7 @@ function words(lab, texts) {
   lab.scrub.setAttribute("aria-label", texts.step);
   lab.speed.setAttribute("aria-label", texts.speed);
   q(lab, ".dl-speed-label").textContent = texts.speed;
-  lab.hint.textContent = texts.hint || "";
+  lab.hint.textContent = texts.hint && !free ? `${texts.hint} ${texts.unlock}` : texts.hint || "";
   lab.step.textContent = `${texts.step} ${Math.floor(lab.cursor).toLocaleString()} / ${lab.end.toLocaleString()}`;
 }
 

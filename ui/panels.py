@@ -33,6 +33,7 @@ def runs_view(runs: Runs, scale: str, arrows: bool, hint: str, on_click: Callabl
     scene, paths = view(runs, scale, arrows, lang())
     texts = {"play": t("Play"), "pause": t("Pause"), "step": t("step"), "speed": t("speed"), "hint": hint,
              "free": t("Turn and zoom: on"), "still": t("Turn and zoom: off"), "heading": t("The animation"),
+             "unlock": t("(Switch “Turn and zoom” on first.)"),
              "skip": t("Skip to the animation's Play button")}
     instrument(key, scene, paths, texts, autoplay=presenting() or loop, loop=loop, only3d=loop, on_click=on_click)
 
