@@ -11,11 +11,17 @@ function mark() {
     if (scrolls && !el.hasAttribute("tabindex")) {
       el.setAttribute("tabindex", "0");
       el.setAttribute("role", "region");
-      el.setAttribute("aria-label", el.querySelector(".katex") ? G.texts.formula : G.texts.code);
-      el.dataset.dlScroll = "1";
+      el.dataset.dlScroll = el.querySelector(".katex") ? "formula" : "code";
     } else if (!scrolls && el.dataset.dlScroll) {
       ["tabindex", "role", "aria-label", "data-dl-scroll"].forEach((a) => el.removeAttribute(a));
     }
+  }
+  // Each region's name is unique (axe-core: landmark-unique): "code (scrolls sideways) 2" after the first.
+  const seen = { formula: 0, code: 0 };
+  for (const el of document.querySelectorAll("[data-dl-scroll]")) {
+    const kind = el.dataset.dlScroll;
+    seen[kind] += 1;
+    el.setAttribute("aria-label", seen[kind] > 1 ? `${G.texts[kind]} ${seen[kind]}` : G.texts[kind]);
   }
 }
 
