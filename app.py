@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui.cards import cards
-from ui.i18n import lang, t
+from ui.i18n import t
 from ui.page import PAGES, page, page_link
 from ui.panels import runs_view
 from ui.scenes import SCENES
@@ -19,6 +19,5 @@ with page("Home", "Home"):
                  "descent."))
     with alive:
         source = next(s for s in SCENES if s.key == "source-run")
-        runs, scale, arrows = scene_runs(source, lang())
         st.caption(t(source.title, **scene_facts(source)[0]))
-        runs_view(runs, scale, arrows, "", None, key="home", loop=True)
+        runs_view(scene_runs(source), [t("path")], "", None, key="home", loop=True)

@@ -68,20 +68,6 @@ class Hyper:
             raise CoreError("{name} must be a whole number, not {value}", name=self.name, value=repr(value))
         return float(value)
 
-    def clamp(self, value: Any, default: Value) -> Value:
-        """A valid value near value: numbers are clamped into range, anything unusable gives default."""
-        try:
-            return self.check(value)
-        except ValueError:
-            pass
-        if self.kind in ("float", "int") and isinstance(value, (int, float)) and not isinstance(value, bool):
-            if math.isnan(value):
-                return default
-            low, high = self.bounds()
-            v = min(max(float(value), low), high)
-            return int(round(v)) if self.kind == "int" else v
-        return default
-
     def parse(self, text: str) -> Value:
         """The value written as text (command line, URL): 1e-3, true, 0.9,0.999, none."""
         t = text.strip().lower()

@@ -6,8 +6,8 @@ import streamlit as st
 from core.io import codegen
 from core.objectives import OBJECTIVES
 from core.optimizers import get_optimizer
-from core.run import RunConfig, make_config
-from ui.compute import cached_run, figure_html, fit_runs
+from ui import plans
+from ui.compute import cached_run, figure_html, steps_cut
 from ui.controls import (
     clicked_start,
     control,
@@ -15,6 +15,7 @@ from ui.controls import (
     objective_controls,
     optimizer_picker,
     tolerance_control,
+    values,
     view_controls,
 )
 from ui.i18n import lang, t
@@ -24,19 +25,17 @@ from ui.params import Param
 from ui.scenes import adam_first_step
 from viz.style import Path
 
-SOURCE_STARTS = ((0.0, 0.0), (1.0, 0.0), (-4.0, 0.0), (4.0, 0.0))
-
 
 def set_start(x: float, y: float) -> None:
     st.session_state.x0, st.session_state.y0 = x, y
 
 
-TUTORIAL = {"fn": "himmelblau", "opt": "adam", "lr": 1e-3, "steps": 20_000, "x0": 0.0, "y0": 0.0, "tol": "off",
-            "every": 2000}  # the source tutorial's run, with no early stop
+TUTORIAL = plans.TUTORIAL
 
 
 def tutorial_run() -> None:
-    st.session_state.update(TUTORIAL)
+    """The source tutorial's run (ui/plans.TUTORIAL), logged every 2,000 steps as the tutorial prints it."""
+    st.session_state.update(TUTORIAL, every=TUTORIAL["steps"] // 10)
 
 
 def main_controls(schema: dict[str, Param]) -> tuple[str, float, float, float]:
@@ -49,37 +48,36 @@ def main_controls(schema: dict[str, Param]) -> tuple[str, float, float, float]:
         with cols[1]:
             lr = hyper_controls(opt, only=("lr",))["lr"]
         x0, y0 = control(schema["x0"], "x0", cols[2]), control(schema["y0"], "y0", cols[3])
-        for col, (x, y) in zip(st.columns(len(SOURCE_STARTS)), SOURCE_STARTS):
+        for col, (x, y) in zip(st.columns(len(plans.TUTORIAL_STARTS)), plans.TUTORIAL_STARTS):
             col.button(f"{x:g},{y:g}", on_click=set_start, args=(x, y), key=f"preset_{x:g}_{y:g}",
                        help=t("one of the source tutorial's start points"))
     return opt, lr, x0, y0
 
 
-def controls(schema: dict[str, Param]) -> tuple[RunConfig, str, int, bool]:
+def controls(schema: dict[str, Param]) -> tuple[plans.Drawn, int]:
     """Every setting of the run, bound to the URL: the main ones above the view, the others in the sidebar."""
-    opt, lr, x0, y0 = main_controls(schema)
+    opt, lr, _, _ = main_controls(schema)
     with st.sidebar:
         label = t("Tutorial's run ({optimizer}, lr {lr}, {steps} steps)", optimizer=get_optimizer(TUTORIAL["opt"]).name,
                   lr=f"{TUTORIAL['lr']:g}", steps=f"{TUTORIAL['steps']:,}")
         st.button(label, on_click=tutorial_run, width="stretch")
-        fn, text, bounds = objective_controls(schema)
+        fn, _, _ = objective_controls(schema)
         st.caption(f"{OBJECTIVES[fn].name if fn in OBJECTIVES else t('typed formula')} · "
                    f"torch.optim.{get_optimizer(opt).name}")
-        hypers = hyper_controls(opt, values={"lr": lr})
+        hyper_controls(opt, values={"lr": lr})
         steps = control(schema["steps"], t("steps"))
-        tol = tolerance_control(schema)
-        dtype = control(schema["dtype"], "dtype", horizontal=True)
-        scale, arrows = view_controls(schema)
+        tolerance_control(schema)
+        control(schema["dtype"], "dtype", horizontal=True)
+        view_controls(schema)
         every = control(schema["every"].but(default=max(1, int(steps) // 10)), t("log every N steps"))
-    config = make_config(hypers, objective=fn, optimizer=opt, starts=[(x0, y0)], steps=int(steps),
-                         dtype=dtype, tol=tol, expr=text, bounds=bounds)
-    return config, scale, int(every), arrows
+    return plans.descent(values(schema)), int(every)
 
 
 with page("Descent", "Descent") as schema:
     st.title(t("Descent"))
-    config, scale, every, arrows = controls(schema)
-    ((config, _, _),) = fit_runs(((config, 0, ""),))
+    drawn, every = controls(schema)
+    config = drawn.runs[0][0]
+    steps_cut(drawn.asked, config.steps)
     objective = config.objective_spec
     if objective.latex:
         st.latex(objective.latex)
@@ -88,10 +86,9 @@ with page("Descent", "Descent") as schema:
     if objective.note:
         st.caption(t(objective.note))
     traj = cached_run(config)  # st.cache_data hands out a fresh copy per call: take it once
-    runs = ((config, 0, t("path")),)
-    runs_view(runs, scale, arrows, t("Click the contour to start there."), clicked_start("x0", "y0"))
+    runs_view(drawn, [t("path")], t("Click the contour to start there."), clicked_start("x0", "y0"))
     run_summary(traj)
-    downloads(traj, figure_html([Path(traj, 0, t("path"))], scale, lang()))
+    downloads(traj, figure_html([Path(traj, 0, t("path"))], drawn.scale, lang()))
     with st.expander(t("This run as a torch script"), expanded=False):
         st.code(codegen.as_code(traj), language="python")
     with st.expander(t("Step inspector: what the optimizer did at step k"), expanded=False):

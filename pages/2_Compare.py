@@ -7,7 +7,8 @@ import streamlit as st
 
 from core.explore.race import ranking
 from core.run import Reason
-from ui.compute import Runs, cached_run, fit_runs, race_runs, run_paths
+from ui import plans
+from ui.compute import cached_run, run_paths, steps_cut
 from ui.controls import (
     clicked_start,
     control,
@@ -15,6 +16,7 @@ from ui.controls import (
     objective_controls,
     optimizer_picker,
     tolerance_control,
+    values,
     view_controls,
 )
 from ui.i18n import t
@@ -23,7 +25,7 @@ from ui.panels import ranking_table, runs_view, step_inspector
 from ui.params import DEFAULT_RUNS, Param
 
 
-def run_controls(schema: dict[str, Param], i: int, tab: Any) -> tuple[str, dict, tuple[float, float]]:
+def run_controls(schema: dict[str, Param], i: int, tab: Any) -> None:
     """One run's optimizer, hyperparameters and start, under URL keys r<i>_...: the optimizer, lr and start in the
     run's tab above the view, its other hyperparameters in the sidebar."""
     opt_default, lr_default = DEFAULT_RUNS[i - 1]
@@ -34,27 +36,26 @@ def run_controls(schema: dict[str, Param], i: int, tab: Any) -> tuple[str, dict,
             opt = optimizer_picker(schema, prefix)
         with cols[1]:
             lr = hyper_controls(opt, prefix, opt_default, lr_default, only=("lr",))["lr"]
-        start = control(schema[prefix + "x0"], "x0", cols[2]), control(schema[prefix + "y0"], "y0", cols[3])
+        control(schema[prefix + "x0"], "x0", cols[2]), control(schema[prefix + "y0"], "y0", cols[3])
     with st.sidebar.expander(t("Run {i}", i=i), expanded=i <= 2):
-        hypers = hyper_controls(opt, prefix, opt_default, lr_default, values={"lr": lr})
-    return opt, hypers, start
+        hyper_controls(opt, prefix, opt_default, lr_default, values={"lr": lr})
 
 
-def controls(schema: dict[str, Param]) -> tuple[Runs, str, bool]:
-    """Every run; runs that differ only in their start share one batched config."""
+def controls(schema: dict[str, Param]) -> plans.Drawn:
+    """Every run; runs that differ only in their start share one batched config (ui/plans.compare)."""
     with st.sidebar:
-        fn, text, bounds = objective_controls(schema)
+        objective_controls(schema)
         n = control(schema["runs"], t("runs"))
-        steps = control(schema["steps"], t("steps"))
-        tol = tolerance_control(schema)
-        scale, arrows = view_controls(schema)
+        control(schema["steps"], t("steps"))
+        tolerance_control(schema)
+        view_controls(schema)
         control(schema["click_run"].but(options=tuple(range(1, n + 1))),
                 t("a click on the contour sets the start of run"), horizontal=True)
     with st.expander(t("each run's optimizer, learning rate and start point"), expanded=not on_phone()):
         tabs = st.tabs([t("Run {i}", i=i) for i in range(1, n + 1)])  # folded on a phone: the view comes first
-    settings = [run_controls(schema, i, tab) for i, tab in enumerate(tabs, start=1)]
-    runs = race_runs(settings, objective=fn, steps=int(steps), tol=tol, expr=text, bounds=bounds)
-    return fit_runs(runs), scale, arrows
+    for i, tab in enumerate(tabs, start=1):
+        run_controls(schema, i, tab)
+    return plans.compare(values(schema))
 
 
 def take_start(x: float, y: float) -> None:
@@ -67,9 +68,11 @@ with page("Compare", "Compare") as schema:
     st.title(t("Compare optimizers"))
     st.caption(t("Each run is a real torch.optim optimizer; runs that share an optimizer and its settings run as "
                  "one batched tensor, one row per start (LBFGS, which is not elementwise, one start at a time)."))
-    runs, scale, arrows = controls(schema)
-    paths = run_paths(runs)
-    runs_view(runs, scale, arrows, t("Click the contour to move the chosen run's start there."), take_start)
+    drawn = controls(schema)
+    steps_cut(drawn.asked, drawn.runs[0][0].steps)
+    runs, labels = drawn.runs, plans.race_labels(drawn.runs)
+    paths = run_paths(runs, labels)
+    runs_view(drawn, labels, t("Click the contour to move the chosen run's start there."), take_start)
     note = runs[0][0].objective_spec.note
     if note:
         st.caption(t(note))
@@ -77,8 +80,8 @@ with page("Compare", "Compare") as schema:
     ranking_table(ranking(paths))
     with st.expander(t("Step inspector"), expanded=False):
         i = control(schema["inspect_run"].but(options=tuple(range(len(runs)))), t("run"),
-                    format_func=lambda j: runs[j][2])
-        config, row, _ = runs[min(i, len(runs) - 1)]
+                    format_func=lambda j: labels[j])
+        config, row = runs[min(i, len(runs) - 1)]
         step_inspector(schema, config, cached_run(config), row)
     diverged = [p for p in paths if p.traj.reason[p.row] == Reason.DIVERGED]
     if diverged:

@@ -1,16 +1,13 @@
 """Basins: a grid of start points run as one batch, each coloured by the minimum it ends in."""
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
 from core import limits
-from core.explore.basins import most_grid, most_steps
 from core.optimizers import get_optimizer
-from core.run import make_config
+from ui import plans
 from ui.compute import cached_basins
-from ui.controls import control, objective_controls, optimizer_controls, tolerance_control
+from ui.controls import control, objective_controls, optimizer_controls, tolerance_control, values
 from ui.i18n import lang, t, words
 from ui.page import page
 from viz.plane import basin_figure, category_label
@@ -21,22 +18,20 @@ with page("Basins", "Basins") as schema:
                  "optimizer (LBFGS, which is not elementwise, one start at a time); each is coloured by where it "
                  "ended."))
     with st.sidebar:
-        fn, text, bounds = objective_controls(schema)
-        opt, hypers = optimizer_controls(schema, default="adam", lr=0.05)
-        n = control(schema["grid"], t("grid points per side"))
-        steps = control(schema["steps"], t("steps"))
-        tol = tolerance_control(schema)
-    config = make_config(hypers, objective=fn, optimizer=opt, steps=int(steps), tol=tol, expr=text, bounds=bounds)
-    if n > most_grid(config):
+        objective_controls(schema)
+        opt, _ = optimizer_controls(schema, default="adam", lr=0.05)
+        grid = control(schema["grid"], t("grid points per side"))
+        asked = control(schema["steps"], t("steps"))
+        tolerance_control(schema)
+    config, n = plans.basins(values(schema))
+    steps = config.steps
+    if grid > n:
         st.warning(t("a {n} × {n} grid is too large for {optimizer} within a page's compute budget: using {most} × "
-                     "{most}.", n=n, optimizer=get_optimizer(opt).name, most=most_grid(config)))
-        n = most_grid(config)
-    if steps > most_steps(config, n):
+                     "{most}.", n=grid, optimizer=get_optimizer(opt).name, most=n))
+    if asked > steps:
         st.warning(t("{n} × {n} starts × {steps} steps is over the limit of {limit} start-steps: running {most} steps.",
-                     n=n, steps=f"{steps:,}", limit=f"{min(limits.MAX_BASIN_WORK, n * n * most_steps(config, n)):,}",
-                     most=f"{most_steps(config, n):,}"))
-        steps = most_steps(config, n)
-        config = dataclasses.replace(config, steps=int(steps))
+                     n=n, steps=f"{asked:,}", limit=f"{min(limits.MAX_BASIN_WORK, n * n * steps):,}",
+                     most=f"{steps:,}"))
     bm = cached_basins(config, n)
     objective, tr = config.objective_spec, words(lang())
     st.plotly_chart(basin_figure(objective, bm.xs, bm.ys, bm.category, bm.steps, tr), width="stretch", key="basins")

@@ -1,16 +1,13 @@
 """Learning-rate sweep: one start, 20 to 100 log-spaced learning rates, run together as parameter groups."""
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import streamlit as st
 
-from core.optimizers import get_optimizer
-from core.run import Reason, make_config
-from core.run.cost import step_seconds
-from ui.compute import cached_sweep, fit_steps
-from ui.controls import control, objective_controls, optimizer_controls, start_controls, tolerance_control
+from core.run import Reason
+from ui import plans
+from ui.compute import cached_sweep, steps_cut
+from ui.controls import control, objective_controls, optimizer_controls, start_controls, tolerance_control, values
 from ui.i18n import lang, t, words
 from ui.page import page
 from viz.charts import sweep_figure
@@ -21,19 +18,17 @@ with page("Sweep", "Sweep") as schema:
                  "torch.optim optimizer, so they run together (LBFGS takes one group only: one learning rate at a "
                  "time)."))
     with st.sidebar:
-        fn, text, bounds = objective_controls(schema)
-        opt, hypers = optimizer_controls(schema, default="sgd", skip=("lr",))  # the sweep sets lr itself
-        low, high = control(schema["lrs"], t("learning rates from … to"))
-        count = control(schema["count"], t("how many"))
-        start = start_controls(schema)
-        steps = control(schema["steps"], t("steps"))
-        tol = tolerance_control(schema)
-    lr_low, lr_high = get_optimizer(opt).hyper("lr").bounds()  # the sweep stays within what lr may be
-    config = make_config(hypers, objective=fn, optimizer=opt, starts=[start], steps=int(steps), tol=tol,
-                         expr=text, bounds=bounds)
-    steps = fit_steps(int(steps), step_seconds(config, rows=1, groups=count))
-    config = dataclasses.replace(config, steps=steps)
-    ends = cached_sweep(config, max(low, lr_low), min(high, lr_high), count)
+        objective_controls(schema)
+        optimizer_controls(schema, default="sgd", skip=("lr",))  # the sweep sets lr itself
+        control(schema["lrs"], t("learning rates from … to"))
+        control(schema["count"], t("how many"))
+        start_controls(schema)
+        asked = control(schema["steps"], t("steps"))
+        tolerance_control(schema)
+    config, low, high, count = plans.sweep(values(schema))
+    steps = config.steps
+    steps_cut(asked, steps)
+    ends = cached_sweep(config, low, high, count)
     lrs = np.array(ends.lrs)
     figure = sweep_figure(lrs, ends.losses, ends.end, ends.reason, config.objective_spec.f_star, words(lang()))
     st.plotly_chart(figure, width="stretch", key="sweep")

@@ -37,11 +37,11 @@ def controls(schema: dict[str, Param]) -> tuple[np.ndarray, np.ndarray]:
                   loss=f"{perceptron.SOURCE_MULTI_LOSS:g}"))
     st.caption(t("x and w, one row per input j (w: one column per output k): edit any cell"))
     base_x, base_w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
-    x, w = linked_matrix("x", base_x), linked_matrix("w", base_w)
+    x, w = linked_matrix(schema["x"], base_x), linked_matrix(schema["w"], base_w)
     tag = f"{mode}-{n}-{k}-{seed}"  # new editors when the draw changes, so old edits do not stick
     x, w = editor(x, w, f"xw-{tag}")
-    keep_matrix("x", x, base_x)  # hand edits go into the link
-    keep_matrix("w", w, base_w)
+    keep_matrix(schema["x"], x, base_x)  # hand edits go into the link
+    keep_matrix(schema["w"], w, base_w)
     return x, w
 
 

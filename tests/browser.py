@@ -9,6 +9,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -17,6 +18,30 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--use-gl=swiftshader", "--enable-unsafe-swiftshader"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# Counts the script runs the page has finished (window.__runs): every time the app's script state leaves 'running'.
+# Installed before any page script (tests/conftest.py's page fixture), so a fast rerun is not missed.
+COUNT_RUNS = """
+window.__runs = 0;
+new MutationObserver((records) => {
+  for (const r of records) if (r.oldValue === 'running') window.__runs++;
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+# The page has settled: the script idle, at least one element drawn in the main area, no skeletons, and the number
+# of elements unchanged for `quiet` ms (polled in the page; the script state reads notRunning before a run starts).
+SETTLED = """([idle, quiet]) => {
+  const w = (window.__settle ??= {count: -1, since: 0});
+  const drawn = document.querySelector("[data-testid='stMain'] [data-testid='stElementContainer']");
+  const busy = !drawn || !document.querySelector(idle) || document.querySelector("[data-testid='stSkeleton']");
+  const count = document.querySelectorAll('[data-testid]').length;
+  const now = performance.now();
+  if (busy || count !== w.count) {
+    w.count = count;
+    w.since = now;
+    return false;
+  }
+  return now - w.since >= quiet;
+}"""
 
 
 def under_ci() -> bool:
@@ -74,16 +99,17 @@ def streamlit_server(root: Path, port: int | None = None, env: dict | None = Non
 
 
 def wait_idle(page, timeout: float = 90_000) -> None:
-    """Until the page has settled: the script idle (after it has started a run), no skeletons left, and the number
-    of elements on the page unchanged for half a second (the state reads notRunning before a run starts too)."""
+    """Until the page has settled: the script idle with something drawn, no skeletons left, and the number of
+    elements on the page unchanged for half a second."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=timeout)
-    count, still, waited = -1, 0, 0
-    while still < 5 and waited < timeout:
-        now = page.locator("[data-testid]").count()
-        busy = page.locator("[data-testid='stSkeleton']").count() or not page.locator(IDLE).count()
-        still = still + 1 if now == count and not busy else 0
-        count = now
-        page.wait_for_timeout(100)
-        waited += 100
+    page.evaluate("delete window.__settle")
+    page.wait_for_function(SETTLED, arg=[IDLE, 500], polling=100, timeout=timeout)
+
+
+def after_rerun(page, action: Callable[[], object], timeout: float = 90_000) -> None:
+    """Do action (a click, a key), then wait until the script has run again because of it and the page has
+    settled."""
+    runs = page.evaluate("window.__runs")
+    action()
+    page.wait_for_function("(n) => window.__runs > n", arg=runs, timeout=timeout)
+    wait_idle(page, timeout)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_browser, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, need_browser, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,6 +43,7 @@ def browser():
 def page(browser):
     """A fresh browser context's page; page.frames_received holds what the server sent over the websocket."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(COUNT_RUNS)
     pg = context.new_page()
     pg.frames_received = []
     pg.on("websocket", lambda ws: ws.on("framereceived", lambda payload: pg.frames_received.append(payload)))

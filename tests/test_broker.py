@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core.optimizers import OPTIMIZERS
+from core.run import broker as broker_module
 from core.run import make_config, run
 from core.run.broker import Broker, batch_key, run_together
 
@@ -72,11 +73,16 @@ def test_lbfgs_and_different_settings_are_never_merged():
 
 
 def submit_all(broker, configs, delay=0.0):
+    """Each config submitted from its own thread (the i-th after delay * i seconds); each one's trajectory, or the
+    exception its submit raised."""
     out = [None] * len(configs)
 
     def one(i):
         time.sleep(delay * i)
-        out[i] = broker.submit(configs[i])
+        try:
+            out[i] = broker.submit(configs[i])
+        except Exception as err:  # noqa: BLE001 - kept as the request's answer, for the test to look at
+            out[i] = err
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(configs))]
     for t in threads:
@@ -95,13 +101,31 @@ def test_requests_arriving_together_share_one_run():
         assert np.array_equal(traj.positions, run(config).positions)
 
 
-def test_identical_requests_run_once_and_errors_stay_with_their_request():
+def test_identical_requests_run_once(monkeypatch):
+    """Five sessions asking for the same run at once: torch runs it once per batch the broker made (one, or two if
+    a thread started late), and every session gets the numbers of the run made alone."""
+    made = []
+    monkeypatch.setattr(broker_module, "run", lambda config, *a: made.append(config) or run(config, *a))
     broker = Broker(window=0.2)
     same = [make_config({"lr": 1e-2}, steps=200)] * 5
-    assert all(np.array_equal(t.positions, run(same[0]).positions) for t in submit_all(broker, same))
-    bad = make_config({"lr": 1e-2}, starts=[(0.0, 0.0)] * 2000, steps=2000)  # over MAX_RECORDED alone
-    with pytest.raises(ValueError, match="whole trajectory"):
-        broker.submit(bad)
+    got = submit_all(broker, same)
+    assert len(made) == len(broker.batches) <= 2 and sum(broker.batches) == 5
+    alone = run(same[0])
+    assert all(np.array_equal(t.positions, alone.positions) for t in got)
+
+
+def test_errors_stay_with_their_request():
+    """A request that cannot run (over the recorded-points limit alone) arrives with two that can, in one batch:
+    it gets its own error, the others their runs, bit for bit."""
+    broker = Broker(window=0.3)
+    bad = make_config({"lr": 1e-2}, starts=[(0.0, 0.0)] * 2000, steps=2000)
+    good = [make_config({"lr": 1e-2}, starts=[(1.0, 1.0)], steps=2000),
+            make_config({"lr": 2e-2}, starts=[(-1.0, 2.0)], steps=2000)]
+    assert len({batch_key(c) for c in [bad, *good]}) == 1
+    got = submit_all(broker, [good[0], bad, good[1]])
+    assert isinstance(got[1], ValueError) and "whole trajectory" in str(got[1])
+    for config, traj in zip(good, (got[0], got[2])):
+        assert np.array_equal(traj.positions, run(config).positions)
 
 
 def test_a_request_arriving_during_a_batch_waits_for_the_next_one_only():

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import wait_idle
+from tests.browser import after_rerun, wait_idle
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -12,6 +12,13 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 def cursor(page) -> int:
     """The step the instrument's cursor is at."""
     return int(page.locator(".dl-instrument").get_attribute("data-cursor"))
+
+
+def cursor_past(page, step: int, below: int = 10**9) -> int:
+    """Until the instrument's cursor is beyond step (and below `below`); where it is then."""
+    page.wait_for_function("([step, below]) => { const c = Number(document.querySelector('.dl-instrument')"
+                           ".dataset.cursor); return c > step && c < below; }", arg=[step, below], timeout=30_000)
+    return cursor(page)
 
 
 def test_descent_page_draws_and_plays(server, page):
@@ -27,12 +34,10 @@ def test_descent_page_draws_and_plays(server, page):
     assert "would have gone to (0.014, 0.022)" in lesson.inner_text()
     last = cursor(page)
     assert last == 2000
-    page.get_by_role("button", name="▶ Play").click()
-    page.wait_for_timeout(800)
-    first = cursor(page)
-    page.wait_for_timeout(1500)
-    later = cursor(page)
-    assert 0 <= first < later <= last
+    page.get_by_role("button", name="▶ Play").click()  # from the end, Play starts again at step 0
+    first = cursor_past(page, 0, below=last)
+    later = cursor_past(page, first)
+    assert 0 < first < later <= last
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "descent.png"), full_page=True)
 
@@ -73,9 +78,7 @@ def test_click_on_contour_sets_the_start(server, page):
     area = page.locator(".js-plotly-plot").nth(1).locator(".nsewdrag").first
     area.scroll_into_view_if_needed()
     box = area.bounding_box()
-    page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"])
-    page.wait_for_timeout(500)
-    wait_idle(page)
+    after_rerun(page, lambda: page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"]))
     x0 = float(page.get_by_label("x0").input_value())
     y0 = float(page.get_by_label("y0").input_value())
     assert x0 > 1 and y0 > 1, (x0, y0)  # the upper right quarter of [-6, 6]^2
@@ -99,9 +102,7 @@ def metric_values(page) -> list[str]:
 def set_number(page, label: str, value: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(value)
-    box.press("Enter")
-    page.wait_for_timeout(400)
-    wait_idle(page)
+    after_rerun(page, lambda: box.press("Enter"))
 
 
 def test_a_copied_link_reproduces_the_view(server, browser, page):
@@ -111,9 +112,7 @@ def test_a_copied_link_reproduces_the_view(server, browser, page):
     set_number(page, "steps", "700")
     set_number(page, "x0", "-1.5")
     set_number(page, "y0", "2.5")
-    page.get_by_text("−∇f arrows on the contour").click()
-    page.wait_for_timeout(400)
-    wait_idle(page)
+    after_rerun(page, lambda: page.get_by_text("−∇f arrows on the contour").click())
     url = page.url
     assert all(p in url for p in ("steps=700", "x0=-1.5", "y0=2.5", "arrows=true")), url
     numbers = metric_values(page)
@@ -147,9 +146,7 @@ def test_language_switch_changes_the_text_and_survives_reload(server, page):
     wait_idle(page)
     assert page.locator("h1").first.text_content().strip() == "Descent"
     page.get_by_role("combobox", name="Language · 语言").click()
-    page.get_by_role("option", name="zh").click()
-    page.wait_for_timeout(400)
-    wait_idle(page)
+    after_rerun(page, lambda: page.get_by_role("option", name="zh").click())
     assert page.locator("h1").first.text_content().strip() == "梯度下降"
     assert "lang=zh" in page.url
     page.reload()
@@ -157,7 +154,7 @@ def test_language_switch_changes_the_text_and_survives_reload(server, page):
     assert page.locator("h1").first.text_content().strip() == "梯度下降"
     assert page.get_by_text("终点").count() >= 1
     page.get_by_role("link", name="感知机").first.click()  # the navigation keeps the language
-    page.wait_for_timeout(500)
+    page.wait_for_url("**/Perceptron?lang=zh", timeout=30_000)
     wait_idle(page)
     assert page.locator("h1").first.text_content().strip() == "感知机梯度"
     page.screenshot(path=str(ARTIFACTS / "perceptron_zh.png"))
@@ -178,8 +175,6 @@ def test_fuzzed_links_in_the_browser(server, page, path):
     """A sample of the fuzz's links in Chromium: a settled page with its notice or a named refusal, no error
     element, and nothing from the link turned into markup."""
     page.goto(server + path)
-    wait_idle(page)
-    page.wait_for_timeout(500)
     wait_idle(page)
     alerts = page.locator("[data-testid='stAlertContentWarning'], [data-testid='stAlertContentError']")
     alerts.first.wait_for(timeout=30_000)
@@ -212,3 +207,28 @@ def test_scenes_in_chinese_state_their_numbers(server, page):
     cut = body.count("这个场景的数字暂缺")
     assert ("落在 (1.4, 2.2)" in body and "第 4 步被判定为发散" in body) or cut
     assert "times smaller" not in body and page.locator("[data-testid='stException']").count() == 0
+
+
+def test_scene_links_switch_pages_in_the_session(server, page):
+    """/Scenes: each scene's 'Open' is Streamlit's page link, relative (so it follows server.baseUrlPath), and opens
+    the scene's page inside the session with its settings and the language; 'Present' does the same in
+    presentation mode."""
+    page.goto(f"{server}/Scenes?lang=zh")
+    wait_idle(page)
+    hrefs = page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert len(hrefs) == 10 and not any(h.startswith(("/", "http")) for h in hrefs), hrefs
+    page.evaluate("window.__same_document = true")
+    page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a[href*='lr=0.1']").click()
+    page.wait_for_function("['opt=sgd', 'lr=0.1', 'lang=zh'].every(p => location.search.includes(p))",
+                           timeout=60_000)
+    wait_idle(page)
+    assert page.evaluate("window.__same_document === true") and "/Descent?" in page.url
+    assert page.locator("h1").first.text_content().strip() == "梯度下降"
+    page.goto(f"{server}/Scenes")
+    wait_idle(page)
+    page.evaluate("window.__same_document = true")
+    page.locator(".st-key-present-four-starts button").click()
+    page.wait_for_function("['runs=4', 'present=true'].every(p => location.search.includes(p))", timeout=60_000)
+    wait_idle(page)
+    assert page.evaluate("window.__same_document === true") and "/Compare?" in page.url

@@ -74,7 +74,7 @@ def check(name: str, at: AppTest, link: dict) -> None:
     for key, raw in link.items():
         kept = at.query_params.get(key)
         named = f"`{key}" in notice or f"`{key[:40]}" in notice
-        assert named or kept == raw or took(at, key, raw), (name, key, raw, kept, notice)
+        assert named or kept == raw or took(at, name, key, raw), (name, key, raw, kept, notice)
     for node in _leaves(at):
         body = getattr(node.proto, "body", "")
         if type(node).__name__ == "Code" or not isinstance(body, str):
@@ -84,15 +84,13 @@ def check(name: str, at: AppTest, link: dict) -> None:
         assert not (getattr(node.proto, "allow_html", False) and "onerror" in body), (name, body)
 
 
-def took(at: AppTest, key: str, raw: str | list[str]) -> bool:
-    """Whether the control holds the link's (last) value: a value equal to the default leaves the URL."""
-    if key not in at.session_state:
-        return False
-    value, last = at.session_state[key], raw[-1] if isinstance(raw, list) else raw
+def took(at: AppTest, name: str, key: str, raw: str | list[str]) -> bool:
+    """Whether the control holds what the link's codec reads from raw: a value equal to the default leaves the URL."""
+    entry = params.table(name).get(key)
     try:
-        return float(value) == float(last)
-    except (TypeError, ValueError):
-        return str(value).lower() == last.lower()
+        return entry is not None and key in at.session_state and entry.parse(raw) == at.session_state[key]
+    except ValueError:
+        return False
 
 
 def _leaves(at: AppTest):

@@ -14,7 +14,7 @@ from core.objectives import get_objective
 from core.run import make_config, run
 from tests.test_share import PAGES
 from ui import instrument
-from viz.instrument import lift, path_arrays, scene, text, typed
+from viz.instrument import labels, lift, path_arrays, scene, text, typed
 from viz.style import Path as RunPath
 
 
@@ -70,7 +70,8 @@ def test_a_long_run_is_sampled_and_keeps_its_last_step(runs):
 def test_labels_reach_plotly_as_text_not_markup(runs):
     adam, _, surf = runs
     spec = path_arrays([RunPath(adam, 0, '<img src=x onerror="alert(1)">')], surf, "f", 0.0)[0]
-    assert "<" not in spec["label"] and spec["label"] == '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    assert "label" not in spec  # labels travel with the texts, not with the numbers
+    assert labels(['<img src=x onerror="alert(1)">']) == ['&lt;img src=x onerror=&quot;alert(1)&quot;&gt;']
     assert text("a < b & c") == "a &lt; b &amp; c"
 
 
@@ -104,6 +105,22 @@ def test_the_scene_goes_to_a_session_once():
     at.session_state[instrument.SENT] = {}  # a new session's state, or what the browser's 'missing' trigger leaves
     at.run()
     assert "scene" in bidi(at)
+
+
+def test_a_language_switch_sends_the_same_scene_and_paths_with_new_texts():
+    """Numbers carry no display text: in Chinese the scene and the paths keep their ids (the browser keeps both and
+    autoplay does not start again); the texts, the scene's marked texts and the labels are in Chinese."""
+    at = AppTest.from_file(PAGES["Descent"], default_timeout=120)
+    at.run()
+    en = bidi(at)
+    at.selectbox(key="lang").set_value("zh").run()
+    zh = bidi(at)
+    assert (zh["scene_id"], zh["paths_id"]) == (en["scene_id"], en["paths_id"]) and "scene" not in zh
+    assert set(zh["texts"]["scene"]) == set(en["texts"]["scene"]) == set(en["scene"]["words"])
+    catalogue = json.loads((Path(__file__).parents[1] / "locales" / "zh.json").read_text(encoding="utf-8"))
+    assert zh["texts"]["scene"] == {k: catalogue[k] for k in en["scene"]["words"]}
+    assert zh["texts"]["labels"] == [catalogue["path"]] and zh["texts"]["play"] == catalogue["Play"]
+    assert "known minima" in en["scene"]["words"] and "⟦known minima⟧" in json.dumps(en["scene"], ensure_ascii=False)
 
 
 def test_plotly_js_comes_from_the_installed_plotly_package():

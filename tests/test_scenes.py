@@ -29,8 +29,7 @@ def facts():
     for scene in SCENES:
         ran = []
         if scene.page in FIGURE_PAGES:
-            runs, _, _ = scene_runs(scene, "en")
-            ran = [(run(config), row) for config, row, _ in runs]
+            ran = [(run(config), row) for config, row in scene_runs(scene).runs]
         out[scene.key] = (stated(scene, ran, run), ran)
     return out
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.test_share import PAGES, load, page
+from viz.instrument import MARK
 
 ENGLISH = {en for en, zh in zip(load("en").values(), (load("zh")[k] for k in load("en"))) if en != zh}
 LONG = {en for en in ENGLISH if len(en) >= 12 and " " in en}  # long enough to spot inside a longer text
@@ -52,9 +53,7 @@ def screen_texts(at):
             yield from ((f"figure {proto.id[-12:]}", text) for text in figure_texts(json.loads(proto.spec)))
             continue
         if type(proto).__name__ == "BidiComponent":  # the instrument: its views' texts and its own controls' words
-            data = json.loads(proto.json)
-            texts = [*figure_texts(data), *data["texts"].values(), *data.get("scene", {}).get("hover", {}).values()]
-            yield from (("instrument", text) for text in texts if text)
+            yield from (("instrument", text) for text in instrument_texts(json.loads(proto.json)) if text)
             continue
         for field in ("label", "body", "help"):
             if kind != "Code" and isinstance(getattr(proto, field, None), str) and getattr(proto, field):
@@ -63,6 +62,16 @@ def screen_texts(at):
             yield kind, option
         if kind == "Dataframe":
             yield from ((kind, str(c)) for c in node.value.columns)
+
+
+def instrument_texts(data):
+    """The instrument's texts: its own controls' words, the paths' labels, and the scene's texts as the browser
+    fills them in (its marked texts from texts.scene, which must hold every one of them)."""
+    texts, scene = data["texts"], data.get("scene", {})
+    inside = [*figure_texts(scene), *scene.get("hover", {}).values()]
+    assert {key for text in inside for key in MARK.findall(text)} <= set(texts["scene"])
+    words = [v for k, v in texts.items() if isinstance(v, str)]
+    return [*(MARK.sub(" ", text) for text in inside), *texts["scene"].values(), *texts["labels"], *words]
 
 
 def untranslated(text):

@@ -2,7 +2,6 @@
 sessions, with a progress bar for slow ones."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 import time
@@ -14,13 +13,13 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import limits
 from core.explore.basins import BasinMap, basin_map
+from core.explore.race import Racers
 from core.explore.sweep import sweep
 from core.grid import Surface, surface
 from core.objectives import get_objective
-from core.run import Endpoints, Reason, RunConfig, Trajectory, make_config, run
+from core.run import Endpoints, Reason, RunConfig, Trajectory, run
 from core.run.broker import Broker
 from core.run.budget import Budget, Cancelled
-from core.run.cost import most_steps, step_seconds
 from core.run.inspector import Step, inspect_step
 from core.run.schedule import Scheduler
 from ui.i18n import t, words
@@ -28,7 +27,6 @@ from viz.instrument import digest, lift, path_arrays, scene
 from viz.style import COLORS, Path, Prepared
 from viz.surface import surface_figure
 
-Runs = tuple[tuple[RunConfig, int, str], ...]  # runs drawn together, each as (config, row of that config, label)
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 # One computation at a time per server process, in turns (core/run/schedule.py): a descent is a Python loop of many
 # tiny torch calls that holds the GIL between them, so several at once all crawl (bench/load.py measured a 0.3 s
@@ -64,22 +62,12 @@ def cut_notice() -> None:
                      "the reason \"time limit\".", n=_VIEW.cut, seconds=f"{limits.RUN_SECONDS:g}"))
 
 
-def fit_steps(steps: int, per_step: float) -> int:
-    """steps, or the most that work of per_step seconds a step finishes within limits.WORK_SECONDS, with a notice."""
-    most = most_steps(per_step)
-    if steps > most:
+def steps_cut(asked: int, steps: int) -> None:
+    """The notice that `asked` steps of these settings cannot finish within a page's compute budget (ui/plans.py
+    cut them to `steps`)."""
+    if asked > steps:
         st.warning(t("{steps} steps of these settings cannot finish within a page's compute budget: running {most}.",
-                     steps=f"{steps:,}", most=f"{most:,}"))
-    return min(steps, most)
-
-
-def fit_runs(runs: Runs) -> Runs:
-    """The runs of one page with their steps cut, with a notice, to what they finish together within the budget."""
-    per_step = sum(step_seconds(c) for c in dict.fromkeys(c for c, _, _ in runs))
-    steps = fit_steps(runs[0][0].steps, per_step)
-    if steps == runs[0][0].steps:
-        return runs
-    return tuple((dataclasses.replace(c, steps=steps), row, label) for c, row, label in runs)
+                     steps=f"{asked:,}", most=f"{steps:,}"))
 
 
 def _budget() -> Budget:
@@ -207,31 +195,34 @@ def cached_surface(objective_key: str, expr: str = "", bounds: tuple[float, ...]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def cached_scene(objective_key: str, expr: str, bounds: tuple[float, ...], scale: str, arrows: bool,
-                 language: str) -> dict:
-    """The instrument's scene (surface, contour, axes) with the texts inside it in `language`."""
+def cached_scene(objective_key: str, expr: str, bounds: tuple[float, ...], scale: str, arrows: bool) -> dict:
+    """The instrument's scene (surface, contour, axes), its texts marked for the browser to fill in: the same in
+    every language."""
     surf = cached_surface(objective_key, expr, bounds)
-    return scene(get_objective(objective_key, expr, bounds), surf, scale, arrows, words(language))
+    return scene(get_objective(objective_key, expr, bounds), surf, scale, arrows)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_paths(runs: Runs, scale: str) -> dict:
-    """The runs given as (config, row, label) as the instrument's packed paths, with an id that names them."""
+def cached_paths(runs: Racers, scale: str) -> dict:
+    """The runs given as (config, row) as the instrument's packed paths, with an id that names them: numbers only,
+    the same in every language."""
     c0 = runs[0][0]
     surf = cached_surface(c0.objective, c0.expr, c0.bounds)
     packed = path_arrays(run_paths(runs), surf, scale, lift(surf, scale))
     return {"id": digest(packed), "paths": packed}
 
 
-def view(runs: Runs, scale: str, arrows: bool, language: str) -> tuple[dict, dict]:
+def view(runs: Racers, scale: str, arrows: bool) -> tuple[dict, dict]:
     """What the instrument draws for these runs: (scene, paths)."""
     c0 = runs[0][0]
-    return cached_scene(c0.objective, c0.expr, c0.bounds, scale, arrows, language), cached_paths(runs, scale)
+    return cached_scene(c0.objective, c0.expr, c0.bounds, scale, arrows), cached_paths(runs, scale)
 
 
-def run_paths(runs: Runs) -> list[Path]:
-    """The runs given as (config, row, label) as drawn paths, each in its colour."""
-    return [Path(cached_run(c), row, label, COLORS[i % len(COLORS)]) for i, (c, row, label) in enumerate(runs)]
+def run_paths(runs: Racers, labels: list[str] | None = None) -> list[Path]:
+    """The runs given as (config, row) as drawn paths, each in its colour and under its label (when given)."""
+    names = labels or [""] * len(runs)
+    return [Path(cached_run(c), row, name, COLORS[i % len(COLORS)]) for i, ((c, row), name) in
+            enumerate(zip(runs, names))]
 
 
 def figure_html(paths: list[Path], scale: str, language: str) -> Callable[[], str]:
@@ -241,17 +232,3 @@ def figure_html(paths: list[Path], scale: str, language: str) -> Callable[[], st
     surf = cached_surface(c0.objective, c0.expr, c0.bounds)
     return lambda: Prepared(surface_figure(paths, surf, scale, tr=tr)).to_html(include_plotlyjs=True,
                                                                                auto_play=False)
-
-
-def race_runs(settings: list[tuple[str, dict[str, Any], tuple[float, float]]], **common: Any) -> Runs:
-    """Compare's runs from each run's (optimizer, hyperparameters, start): runs that differ only in their start
-    share one batched config, a row each."""
-    groups: dict[tuple, list[int]] = {}
-    for i, (opt, hypers, _) in enumerate(settings):
-        groups.setdefault((opt, tuple(sorted(hypers.items()))), []).append(i)
-    runs: list = [None] * len(settings)
-    for (opt, hypers), members in groups.items():
-        config = make_config(dict(hypers), optimizer=opt, starts=[settings[i][2] for i in members], **common)
-        for row, i in enumerate(members):
-            runs[i] = (config, row, f"{i + 1}: {opt} lr={dict(hypers)['lr']:g}")
-    return tuple(runs)

@@ -10,6 +10,7 @@ from core import limits
 from core.objectives import CUSTOM
 from core.optimizers import DEFAULT_OPTIMIZER
 from ui import params
+from ui.codec import show
 from ui.i18n import t
 from ui.params import Param
 
@@ -30,7 +31,7 @@ def control(p: Param, label: str, where: Any = None, **extra: Any) -> Any:
     if p.widget == "text":
         return where.text_input(label, p.default, max_chars=int(p.high), **kw)
     if p.widget == "select_slider":
-        return where.select_slider(label, options, value=p.default, **{"format_func": _short, **kw})
+        return where.select_slider(label, options, value=p.default, **{"format_func": show, **kw})
     if isinstance(p.default, float):
         kw = {"format": "%g", **kw}
     if p.step is not None:
@@ -39,8 +40,11 @@ def control(p: Param, label: str, where: Any = None, **extra: Any) -> Any:
     return call(label, p.low, p.high, p.default, **kw)
 
 
-def _short(v: Any) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
+def values(schema: dict[str, Param]) -> dict[str, Any]:
+    """The page's parameters as its controls hold them in this run (the default for any not drawn, but no
+    hyperparameter that was not drawn): what the page's function in ui/plans.py takes."""
+    return {key: st.session_state[key] if key in st.session_state else p.default for key, p in schema.items()
+            if key in st.session_state or not params.is_hyper(key, lr=True)}
 
 
 def objective_controls(schema: dict[str, Param]) -> tuple[str, str, tuple[float, ...]]:

@@ -12,8 +12,10 @@ from typing import Callable
 import streamlit as st
 
 from core.errors import CoreError
+from ui import params
+from ui.codec import linked
+from ui.params import LANGUAGES
 
-LANGS = {"en": "English", "zh": "简体中文"}
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
 
 
@@ -24,8 +26,8 @@ def catalogue(lang: str) -> dict[str, str]:
 
 def lang() -> str:
     """The language chosen on this page (URL 'lang'), English until the switch has been drawn."""
-    value = st.session_state.get("lang") or st.query_params.get("lang", "en")
-    return value if value in LANGS else "en"
+    value = st.session_state.get("lang") or linked(params.LANG, st.query_params.get_all("lang"))
+    return value if value in LANGUAGES else params.LANG.default
 
 
 def t(text: str, **values: object) -> str:
@@ -36,7 +38,7 @@ def t(text: str, **values: object) -> str:
 
 def words(language: str) -> Callable[[str], str]:
     """t() without placeholders for one language: what figures call for the texts drawn inside them."""
-    table = catalogue(language if language in LANGS else "en")
+    table = catalogue(language if language in LANGUAGES else params.LANG.default)
     return lambda text: table.get(text, text)
 
 

@@ -37,6 +37,19 @@ function unpack(spec) {
   return new ARRAYS[spec.dtype](bytes.buffer);
 }
 
+// A scene's texts are marked ⟦text⟧ (viz/instrument.py): the same scene in every language, filled in from the
+// texts of the rerun (texts.scene). Returns a copy; typed-array specs are kept as they are.
+const MARK = /⟦([^⟦⟧]*)⟧/g;
+function fill(value, table) {
+  if (typeof value === "string") return value.replace(MARK, (_, key) => table[key] ?? key);
+  if (Array.isArray(value)) return value.map((v) => fill(v, table));
+  if (value && typeof value === "object") {
+    if ("bdata" in value) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, table)]));
+  }
+  return value;
+}
+
 function keep(scene) {
   G.scenes.delete(scene.id);
   G.scenes.set(scene.id, scene);
@@ -180,12 +193,12 @@ function tick(lab, now, loop) {
 
 // The traces that follow the cursor in each view: the path so far and its head; the loss curve whole, with a marker.
 function moving(lab) {
-  const hover = lab.scene.hover;
+  const hover = lab.filled.hover;
   const out = { surface: [], contour: [], loss: [] };
   lab.paths.forEach((p, i) => {
     const n = shown(p.steps, Math.floor(lab.cursor));
     const h = n - 1;
-    const common = { name: p.label, legendgroup: `p${i}` };
+    const common = { name: lab.texts.labels?.[i] ?? "", legendgroup: `p${i}` };
     const head = { size: 7, color: p.color, line: { color: "white", width: 1 } };
     out.surface.push(
       { ...common, uid: `p${i}-line3d`, type: "scatter3d", mode: "lines", x: p.x.subarray(0, n),
@@ -263,7 +276,7 @@ async function draw(lab) {
     do {
       lab.again = false;
       const traces = moving(lab);
-      const scene = lab.scene;
+      const scene = lab.filled;
       const drawing = [
         Plotly.react(lab.views.surface, [...scene.surface.data, ...traces.surface], lab.layouts.surface, config()),
       ];
@@ -308,6 +321,8 @@ async function receive(lab, data) {
   }
   const newScene = scene.id !== lab.sceneId;
   const newPaths = data.paths_id !== lab.pathsId;
+  const wording = JSON.stringify([data.texts.scene, data.texts.labels]);
+  const newWords = wording !== lab.wording; // another language: the same scene and paths, texts filled in again
   lab.loop = Boolean(data.loop);
   lab.only3d = Boolean(data.only3d);
   q(lab, ".dl-row").hidden = lab.only3d;
@@ -319,13 +334,17 @@ async function receive(lab, data) {
     return;
   }
   lab.error.hidden = true;
-  if (!newScene && !newPaths) {
+  if (!newScene && !newPaths && !newWords) {
     words(lab, data.texts);
     return;
   }
-  if (newScene) {
-    lab.layouts = structuredClone({ surface: scene.surface.layout, contour: scene.contour.layout,
-                                    loss: scene.loss.layout });
+  lab.wording = wording;
+  if (newScene || newWords) {
+    lab.filled = fill({ surface: { data: scene.surface.data }, contour: { data: scene.contour.data },
+                        hover: scene.hover }, data.texts.scene || {});
+    // a fresh copy per instance (Plotly writes the user's camera into it); the same uirevision keeps that camera
+    lab.layouts = fill({ surface: scene.surface.layout, contour: scene.contour.layout, loss: scene.loss.layout },
+                       data.texts.scene || {});
     fit(lab.layouts, lab.root.clientWidth);
   }
   const many = data.paths.length > 1;
@@ -334,8 +353,10 @@ async function receive(lab, data) {
   lab.scene = scene;
   lab.sceneId = scene.id;
   lab.pathsId = data.paths_id;
-  lab.paths = data.paths.map((p) => ({ ...p, steps: unpack(p.steps), x: unpack(p.x), y: unpack(p.y),
-                                       z: unpack(p.z), loss: unpack(p.loss) }));
+  if (newPaths) {
+    lab.paths = data.paths.map((p) => ({ ...p, steps: unpack(p.steps), x: unpack(p.x), y: unpack(p.y),
+                                         z: unpack(p.z), loss: unpack(p.loss) }));
+  }
   lab.end = Math.max(0, ...lab.paths.map((p) => p.end));
   decades(lab.layouts.loss.yaxis, lab.paths);
   lab.scrub.max = String(lab.end);
@@ -345,7 +366,7 @@ async function receive(lab, data) {
     await draw(lab);
     play(lab);
   } else {
-    if (!lab.playing) lab.cursor = lab.end;
+    if (!lab.playing && (newScene || newPaths)) lab.cursor = lab.end; // new words only: the cursor stays
     lab.cursor = Math.min(lab.cursor, lab.end);
     await draw(lab);
   }

@@ -15,6 +15,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from core.run import compiled
 from ui import params, urlstate
 from ui.access import access
+from ui.codec import linked
 from ui.compute import begin_view, cut_notice, warm_up
 from ui.controls import control
 from ui.i18n import lang, say, t
@@ -66,20 +67,19 @@ def setup(name: str, title: str) -> None:
     the link's raw parameters, the language switch, the navigation in that language, the share control and
     presentation mode."""
     # the toggle below is not drawn yet: read the link itself to start with the sidebar tucked away
-    linked_present = st.query_params.get("present", "").lower() == "true"
+    linked_present = linked(params.PRESENT, st.query_params.get_all("present"))
     st.set_page_config(page_title=f"{t(title)} · Descent Lab", page_icon="⛰️", layout="wide",
                        initial_sidebar_state="collapsed" if linked_present else "auto")
     carry_over(name)
-    urlstate.start()
+    urlstate.start(params.table(name))
     warm_up()
-    common = {p.key: p for p in params.COMMON}
     with st.sidebar:
-        control(common["lang"], "Language · 语言", help="English · 简体中文 (lang=zh)")
+        control(params.LANG, "Language · 语言", help="English · 简体中文 (lang=zh)")
         for path, label, icon, _ in PAGES:
             page_link(path, label=t(label), icon=icon)
         st.divider()
         urlstate.share_link(t("Copy link"), t("Copied"), t("This page's address"), lang())
-        if control(common["present"], t("presentation mode"),
+        if control(params.PRESENT, t("presentation mode"),
                    help=t("large text, controls tucked away, the animation plays by itself")):
             st.html(PRESENT_CSS)
     access()
@@ -89,14 +89,24 @@ def setup(name: str, title: str) -> None:
 def carry_over(name: str) -> None:
     """After a switch from another page of this session, put its language and presentation mode back in the address.
 
-    Streamlit's page switch clears the query string (st.page_link's query_params does not survive it while lang and
-    present are bound to widgets), so the new page reruns itself once with them: the address bar, a reload and a
-    copied link then all show the page as it is.
+    Streamlit's page switch drops from the new page's query string the parameters bound to a control of the page
+    it leaves (lang and present are on every page), so the new page reruns itself once with them and with the rest
+    of the link it was opened with (a scene's settings): the address bar, a reload and a copied link then all show
+    the page as it is.
     """
     before, st.session_state[LAST_PAGE] = st.session_state.get(LAST_PAGE), name
     carry = st.session_state.get(CARRIED) or {}
     if before not in (None, name) and any(key not in st.query_params for key in carry):
-        st.switch_page(page_path(name), query_params=carry)
+        st.switch_page(page_path(name), query_params={**{k: st.query_params.get_all(k) for k in st.query_params},
+                                                      **carry})
+
+
+def switch_to(path: str, query: dict[str, str]) -> None:
+    """Open page `path` in this session with `query` in its link: lang and present, bound to this page's own
+    controls, cannot be set here, so carry_over puts them back on the new page."""
+    bound = {p.key for p in params.COMMON}
+    st.session_state[CARRIED] = {k: v for k, v in query.items() if k in bound}
+    st.switch_page(path, query_params={k: v for k, v in query.items() if k not in bound})
 
 
 def page_name(path: str) -> str:
@@ -110,17 +120,19 @@ def page_path(name: str) -> str:
     return next(path for path, *_ in PAGES if page_name(path) == name)
 
 
-def page_link(path: str, label: str, icon: str | None = None) -> None:
-    """A link to another page that keeps the language and presentation mode in the address bar.
+def page_link(path: str, label: str, icon: str | None = None, query: dict[str, str] | None = None) -> None:
+    """A link to another page that keeps the language and presentation mode in the address bar (or carries `query`,
+    this app's own parameters: a scene's link).
 
     Streamlit's own page link: the switch happens inside the session, with no page load (the browser keeps Plotly.js
     and the scenes it holds); a reload or a copied link still opens the page from its address alone. A page run on
     its own, without the app around it (AppTest from a page file), knows no other pages: it gets a plain link.
     """
+    query = carried() if query is None else query
     try:
-        st.page_link(path, label=label, icon=icon, query_params=carried())
+        st.page_link(path, label=label, icon=icon, query_params=query)
     except StreamlitPageNotFoundError:
-        query = urlencode(carried())  # only lang (one of LANGS) and present=true: nothing from the user verbatim
+        query = urlencode(query)  # lang, present and scenes' own parameters: nothing from the user verbatim
         url = "./" + ("" if path == "app.py" else page_name(path))
         href = html.escape(url + ("?" + query if query else ""))
         st.markdown(f'{icon or ""} <a href="{href}" target="_self">{html.escape(label)}</a>', unsafe_allow_html=True)
@@ -142,4 +154,4 @@ def on_phone() -> bool:
 
 def presenting() -> bool:
     """Presentation mode: the toggle's value, or the link's before the toggle is drawn (the navigation comes first)."""
-    return bool(st.session_state.get("present", st.query_params.get("present", "").lower() == "true"))
+    return bool(st.session_state.get("present", linked(params.PRESENT, st.query_params.get_all("present"))))

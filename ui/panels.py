@@ -12,29 +12,28 @@ from core.explore.race import Rank
 from core.io import codegen, exports
 from core.optimizers import get_optimizer
 from core.run import Reason, RunConfig, Trajectory
-from ui.compute import Runs, cached_step, view
+from ui.compute import cached_step, view
 from ui.controls import control
-from ui.i18n import lang, say, t
+from ui.i18n import lang, say, t, words
 from ui.instrument import instrument
 from ui.page import presenting
 from ui.params import Param
-from viz.style import Prepared
+from ui.plans import Drawn
+from viz.instrument import labels
 
 
-def chart(spec: dict, key: str, where: Any = None, **kwargs: Any) -> Any:
-    """A figure dict built by viz, sent as it is (viz.style.Prepared)."""
-    return (where or st).plotly_chart(Prepared(spec), width="stretch", key=key, **kwargs)
-
-
-def runs_view(runs: Runs, scale: str, arrows: bool, hint: str, on_click: Callable[[float, float], None] | None,
+def runs_view(drawn: Drawn, names: list[str], hint: str, on_click: Callable[[float, float], None] | None,
               *, key: str = "view", loop: bool = False) -> None:
-    """The runs on the instrument: the 3D view, the clickable contour and the loss curve with one step cursor.
-    In presentation mode each new run plays by itself; loop=True shows the 3D view alone, playing over and over."""
-    scene, paths = view(runs, scale, arrows, lang())
+    """The runs on the instrument, each under its name: the 3D view, the clickable contour and the loss curve with
+    one step cursor. In presentation mode each new run plays by itself; loop=True shows the 3D view alone, playing
+    over and over. The scene and the paths are numbers only: their texts go with this rerun's texts."""
+    scene, paths = view(drawn.runs, drawn.scale, drawn.arrows)
+    tr = words(lang())
     texts = {"play": t("Play"), "pause": t("Pause"), "step": t("step"), "speed": t("speed"), "hint": hint,
              "free": t("Turn and zoom: on"), "still": t("Turn and zoom: off"), "heading": t("The animation"),
              "unlock": t("(Switch “Turn and zoom” on first.)"),
-             "skip": t("Skip to the animation's Play button")}
+             "skip": t("Skip to the animation's Play button"), "labels": labels(names),
+             "scene": {w: tr(w) for w in scene["words"]}}
     instrument(key, scene, paths, texts, autoplay=presenting() or loop, loop=loop, only3d=loop, on_click=on_click)
 
 

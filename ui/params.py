@@ -1,14 +1,14 @@
-"""The link's schema as one table: every URL parameter of every page, with its control, default and bounds.
+"""The link's schema as one table: every URL parameter of every page as an entry of the link's codec
+(ui/codec.Param: its control, default and bounds, and its own parse, format and check).
 
-The controls are built from these entries (ui/controls.py), the link fuzz reads them (tests/test_fuzz_links.py),
-and the README's table of URL parameters is written from them (`python -m ui.params` prints it). Hyperparameter
+The controls are built from these entries (ui/controls.py); the link notice (ui/urlstate.py), the scene warm-up
+(ui/warm.py through ui/plans.py), the Perceptron's matrices, the link fuzz (tests/test_fuzz_links.py) and the
+README's table of URL parameters (`python -m ui.params` prints it) read link text only through them. Hyperparameter
 entries come from the optimizer registry, so a new hyperparameter is a new parameter everywhere at once.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from core import expr, limits
@@ -16,30 +16,14 @@ from core.autograd import chain
 from core.objectives import CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
 from core.run import DTYPES, RunConfig
+from ui.codec import Link, Param
+
+__all__ = ["Link", "Param"]  # the codec's types, for the pages and ui/plans.py
 
 TOLERANCES = ("off", 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
 DEFAULT_FORMULA = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
 SCALES = ("f", "log")
 LANGUAGES = ("en", "zh")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One URL parameter: the key (also the control's session-state key), the control that reads it, its default
-    and its bounds (numbers) or options (choices). `matrix`: page state kept in the link by the page itself."""
-
-    key: str
-    widget: str  # selectbox, radio, toggle, checkbox, text, number, slider, select_slider, matrix
-    default: Any = None
-    low: float | None = None
-    high: float | None = None
-    options: tuple = ()
-    step: float | None = None
-    about: str = ""  # what it sets, for the README's table
-
-    def but(self, **changes: Any) -> Param:
-        """This entry with some fields changed (a page's own default, the options a run allows)."""
-        return dataclasses.replace(self, **changes)
 
 
 def log_options(low: float, high: float, default: float) -> tuple[float, ...]:
@@ -126,8 +110,9 @@ def steps_param(default: int) -> Param:
     return Param("steps", "number", default, 1, limits.MAX_STEPS, step=100, about="steps of the run")
 
 
-COMMON = [Param("lang", "selectbox", "en", options=LANGUAGES, about="language"),
-          Param("present", "toggle", False, about="presentation mode")]
+LANG = Param("lang", "selectbox", "en", options=LANGUAGES, about="language")
+PRESENT = Param("present", "toggle", False, about="presentation mode")
+COMMON = [LANG, PRESENT]
 OBJECTIVE = [Param("fn", "selectbox", DEFAULT_OBJECTIVE, options=(*OBJECTIVES, CUSTOM), about="objective"),
              Param("expr", "text", DEFAULT_FORMULA, high=expr.MAX_LENGTH, about="the typed formula (fn=custom)"),
              *(Param(k, "number", v, -limits.BOUND_LIMIT, limits.BOUND_LIMIT, about="its view (fn=custom)")
@@ -190,47 +175,34 @@ def table(page: str) -> dict[str, Param]:
     return {p.key: p for p in SCHEMA[page]}
 
 
-def _accepts(p: Param) -> str:
-    if p.widget == "matrix":
-        return "numbers within ±{:g}, `,` between entries, `;` between rows".format(limits.EDIT_LIMIT)
-    if p.options:
-        shown = [_text(o) for o in p.options]
-        return ", ".join(shown) if len(shown) <= 14 else f"{', '.join(shown[:3])}, ... {shown[-1]}"
-    if p.widget in ("toggle", "checkbox"):
-        return "true, false"
-    if p.widget == "text":
-        return f"a formula of at most {int(p.high)} characters"
-    return f"{_text(p.low)} to {_text(p.high)}"
+def _default(p: Param) -> str:
+    """A default as the README's table shows it."""
+    return "—" if p.default is None else ", ".join(p.format(p.default)) if isinstance(p.default, tuple) else \
+        p.format(p.default)
 
 
-def _text(v: Any) -> str:
-    if isinstance(v, tuple):
-        return ", ".join(map(_text, v))
-    if isinstance(v, bool) or v is None:
-        return {True: "true", False: "false", None: "—"}[v]
-    return f"{v:g}" if isinstance(v, float) else str(v)
-
-
-def _is_hyper(key: str) -> bool:
+def is_hyper(key: str, lr: bool = False) -> bool:
+    """Whether key names a hyperparameter ('adam_eps', 'r2_sgd_momentum'; 'lr', 'r2_lr' too when lr): its control's
+    default is the chosen optimizer's own, so its schema entry's default holds only for the page's default optimizer."""
     bare = key.split("_", 1)[1] if key[:1] == "r" and key[1:2].isdigit() else key
-    return any(bare.startswith(o + "_") for o in OPTIMIZERS)
+    return any(bare.startswith(o + "_") for o in OPTIMIZERS) or (lr and bare == "lr")
 
 
 def readme_table() -> str:
     """The README's table of URL parameters, written from SCHEMA: Compare's runs as r<i>_..., and the
     hyperparameters of every optimizer (the same on every page that has them) summarised in one row."""
     rows = ["| page | parameter | default | accepts |", "| --- | --- | --- | --- |"]
-    rows += [f"| every page | `{p.key}` | {_text(p.default)} | {_accepts(p)} |" for p in COMMON]
+    rows += [f"| every page | `{p.key}` | {_default(p)} | {p.accepts} |" for p in COMMON]
     for page, entries in SCHEMA.items():
         seen = set()
         for p in entries:
             key = "r<i>_" + p.key.split("_", 1)[1] if p.key[:1] == "r" and p.key[1:2].isdigit() else p.key
-            if p in COMMON or _is_hyper(p.key) or key in seen:
+            if p in COMMON or is_hyper(p.key) or key in seen:
                 continue
             seen.add(key)
-            default = "per run" if key.startswith("r<i>_opt") or key == "r<i>_lr" else _text(p.default)
-            rows.append(f"| {page} | `{key}` | {default} | {_accepts(p)} |")
-        hyper = [p for p in entries if _is_hyper(p.key)]
+            default = "per run" if key.startswith("r<i>_opt") or key == "r<i>_lr" else _default(p)
+            rows.append(f"| {page} | `{key}` | {default} | {p.accepts} |")
+        hyper = [p for p in entries if is_hyper(p.key)]
         if hyper:
             prefix = "r<i>_" if page == "Compare" else ""
             rows.append(f"| {page} | `{prefix}<optimizer>_<name>` | torch's own | every hyperparameter of every "

@@ -16,6 +16,7 @@ import numpy as np
 from core.autograd import chain, perceptron
 from core.optimizers import get_optimizer
 from core.run import RunConfig, Trajectory, make_config
+from ui.plans import TUTORIAL, TUTORIAL_STARTS, link_of
 
 Ran = list[tuple[Trajectory, int]]  # the scene's runs as its page draws them: (trajectory, row)
 Runner = Callable[[RunConfig], Trajectory]  # how a scene's facts get a run it compares with (cached in the app)
@@ -178,12 +179,14 @@ def stated(scene: Scene, ran: Ran, runner: Runner) -> dict[str, str]:
     return scene.facts(ran, runner) if scene.facts else {}
 
 
-FOUR_STARTS = (("runs", "4"), ("steps", "20000"), ("tol", "off"),
-               *((f"r{i}_{k}", v) for i, (x, y) in enumerate([(0, 0), (1, 0), (-4, 0), (4, 0)], start=1)
-                 for k, v in (("opt", "adam"), ("lr", "0.001"), ("x0", str(x)), ("y0", str(y)))))
+SOURCE_RUN = link_of("Descent", TUTORIAL)
+FOUR_STARTS = link_of("Compare", {"runs": len(TUTORIAL_STARTS), "steps": TUTORIAL["steps"], "tol": TUTORIAL["tol"],
+                                  **{f"r{i}_{k}": v for i, (x, y) in enumerate(TUTORIAL_STARTS, start=1)
+                                     for k, v in (("opt", TUTORIAL["opt"]), ("lr", TUTORIAL["lr"]), ("x0", x),
+                                                  ("y0", y))}})
 
 SCENES: tuple[Scene, ...] = (
-    Scene("source-run", "Descent", (("steps", "20000"), ("tol", "off")),
+    Scene("source-run", "Descent", SOURCE_RUN,
           "The tutorial's run: {optimizer}, lr {lr}, {steps} steps from {start}",
           "The log's line step0 prints x = {x1}: Adam moved each coordinate by about lr = {lr}, though the "
           "gradient there is {grad}. Adam's step is lr · m̂ / (√v̂ + ε), and at the first step m̂ / √v̂ = g / |g| "

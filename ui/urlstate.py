@@ -2,11 +2,11 @@
 
 The controls themselves are bound to the URL by Streamlit (bind="query-params"); this module only reports what
 Streamlit dropped or changed and what no control on the page knows, so that nothing in a link fails silently.
+Link text is read only through the page's entries in the link's codec (ui/params.py).
 """
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
 
 import numpy as np
@@ -14,25 +14,28 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from core import limits
-from core.numbers import PLAIN_NUMBER
+from ui import codec
 from ui.i18n import t
+from ui.params import Param
 
-RAW, NOTICE, KNOWN, CLEANED = "_url_raw", "_url_notice", "_url_known", "_url_cleaned"
+RAW, NOTICE, KNOWN, CLEANED, TABLE = "_url_raw", "_url_notice", "_url_known", "_url_cleaned", "_url_table"
 SHOWN = 40  # characters of a rejected value shown back
 
 
-def start() -> None:
-    """At the top of a page, before any control: hold a place for the notice, remember the raw parameters, and
-    take out of the link every value no control may read.
+def start(table: dict[str, Param]) -> None:
+    """At the top of a page, before any control: hold a place for the notice, remember the raw parameters and the
+    page's entries of the codec, and take out of the link every value no control may read.
 
     Streamlit seeds a bound control from the link before the page's code sees the value, and some values break
     its own parsing (an integer number_input given `inf` raises OverflowError). Such values are removed and
     the page runs again without them; the notice at the end says what was removed and why.
     """
     st.session_state[NOTICE] = st.empty()
-    st.session_state[KNOWN] = {}
+    st.session_state[KNOWN], st.session_state[TABLE] = {}, table
     raw = {k: st.query_params.get_all(k) for k in st.query_params}
-    unsafe = {k: why for k, values in raw.items() if (why := unsafe_value(values))}
+    words = {codec.INFINITE: t("not a finite number"),
+             codec.NOT_PLAIN: t("not a number as written here (digits, a point, an exponent)")}
+    unsafe = {k: words[why] for k, values in raw.items() if (why := codec.unsafe(values))}
     if unsafe:
         cleaned = st.session_state.setdefault(CLEANED, {})
         for key, why in unsafe.items():
@@ -42,77 +45,46 @@ def start() -> None:
     st.session_state[RAW] = raw
 
 
-def unsafe_value(values: list[str]) -> str | None:
-    """Why a parameter's value(s) must not reach any control, or None: a number that is not finite, or not
-    written plainly."""
-    for value in values:
-        try:
-            number = float(value)
-        except (ValueError, OverflowError):
-            continue  # not a number at all: each control refuses or takes it on its own terms
-        if not math.isfinite(number):
-            return t("not a finite number")
-        if not PLAIN_NUMBER.fullmatch(value):
-            return t("not a number as written here (digits, a point, an exponent)")
-    return None
-
-
 def known(key: str, problem: str | None = None) -> None:
     """A parameter that is page state but not a widget (kept with st.query_params); problem says why its
     value in the link could not be used, if it could not."""
     st.session_state.setdefault(KNOWN, {})[key] = problem
 
 
-def matrix_text(m: np.ndarray) -> str:
-    """A matrix for the link: rows split by ';', entries by ','."""
-    return ";".join(",".join(f"{float(v):.7g}" for v in row) for row in np.atleast_2d(m))
-
-
-def linked_matrix(key: str, base: np.ndarray) -> np.ndarray:
-    """The matrix under `key` in the link (values edited by hand) when it has base's shape and numbers within
-    limits.EDIT_LIMIT, else base; what was wrong goes into the notice."""
-    text = st.query_params.get(key)
-    if text is None:
-        known(key)
+def linked_matrix(p: Param, base: np.ndarray) -> np.ndarray:
+    """The matrix under p.key in the link (values edited by hand) when p's codec reads it and it has base's shape,
+    else base; what was wrong goes into the notice."""
+    texts = st.query_params.get_all(p.key)
+    if not texts:
+        known(p.key)
         return base
     try:
-        m = np.array([[float(v) for v in row.split(",")] for row in text[:limits.MATRIX_TEXT_LIMIT].split(";")])
+        m = p.parse(texts)
     except ValueError:
         m = None
-    if m is None or m.shape != base.shape or not (np.isfinite(m).all() and np.abs(m).max() <= limits.EDIT_LIMIT):
-        known(key, t("not a {rows} × {cols} matrix of numbers within ±{limit}", rows=base.shape[0],
-                     cols=base.shape[1], limit=f"{limits.EDIT_LIMIT:g}"))
+    if m is None or m.shape != base.shape:
+        known(p.key, t("not a {rows} × {cols} matrix of numbers within ±{limit}", rows=base.shape[0],
+                       cols=base.shape[1], limit=f"{limits.EDIT_LIMIT:g}"))
         return base
-    known(key)
+    known(p.key)
     return m
 
 
-def keep_matrix(key: str, value: np.ndarray, base: np.ndarray) -> None:
-    """A matrix edited away from base goes into the link under key; one equal to base leaves it."""
-    text = matrix_text(value)
-    if text != matrix_text(base):
-        st.query_params[key] = text
-    elif key in st.query_params:
-        del st.query_params[key]
+def keep_matrix(p: Param, value: np.ndarray, base: np.ndarray) -> None:
+    """A matrix edited away from base goes into the link under p.key; one equal to base leaves it."""
+    text = p.format(value)
+    if text != p.format(base):
+        st.query_params[p.key] = text
+    elif p.key in st.query_params:
+        del st.query_params[p.key]
 
 
-def _same(raw: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return raw.strip().lower() == str(value).lower()
-    if isinstance(value, (int, float)):
-        try:
-            if isinstance(value, int):  # a whole-number control truncates: 1e-320 or 2.7 were not taken as given
-                return float(raw) == value
-            return math.isclose(float(raw), float(value), rel_tol=1e-9, abs_tol=1e-12)
-        except ValueError:
-            return False
-    return raw == str(value)
-
-
-def _accepted(raws: list[str], value: Any) -> bool:
-    if isinstance(value, (list, tuple)):
-        return len(raws) == len(value) and all(_same(r, v) for r, v in zip(raws, value))
-    return len(raws) >= 1 and _same(raws[-1], value)
+def _accepted(p: Param, raws: list[str], value: Any) -> bool:
+    """Whether the control holds the value its codec reads from the link's text (so it took it as written)."""
+    try:
+        return p.parse(raws) == value
+    except ValueError:
+        return False
 
 
 def rejected() -> dict[str, str]:
@@ -120,23 +92,23 @@ def rejected() -> dict[str, str]:
     out = {}
     for key, (raws, why) in st.session_state.pop(CLEANED, {}).items():
         out[key] = f"{_code(key + '=' + ','.join(raws))}: {why}"
-    extra = st.session_state.get(KNOWN, {})
+    extra, table = st.session_state.get(KNOWN, {}), st.session_state.get(TABLE, {})
     for key, raws in st.session_state.get(RAW, {}).items():
         if key in extra:
             if extra[key]:
                 out[key] = f"{_code(key + '=' + ','.join(raws))}: {extra[key]}"
-        elif not _is_setting(key):
+        elif key not in table or not _is_drawn(key):
             out[key] = t("{key}: no such setting on this page", key=_code(key))
             if key in st.query_params:
                 del st.query_params[key]
-        elif not _accepted(raws, st.session_state[key]):
+        elif not _accepted(table[key], raws, st.session_state[key]):
             using = _code(repr(st.session_state[key]))
             out[key] = t("{given}: not valid here, using {using}", given=_code(key + "=" + ",".join(raws)), using=using)
     return out
 
 
-def _is_setting(key: str) -> bool:
-    """Whether key names a control of this page (session state refuses empty and reserved keys outright)."""
+def _is_drawn(key: str) -> bool:
+    """Whether this run drew the control under key (session state refuses empty and reserved keys outright)."""
     if not key or key.startswith(("_", "$")):
         return False
     try:

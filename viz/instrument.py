@@ -1,12 +1,17 @@
 """What the instrument (ui/instrument) draws: each view's fixed part once per scene, and the paths as packed arrays
 that the browser slices up to the step cursor. Plain JSON-ready dicts; arrays travel as Plotly's typed-array specs
-({"dtype", "bdata"[, "shape"]}), which plotly.js reads as they are."""
+({"dtype", "bdata"[, "shape"]}), which plotly.js reads as they are.
+
+Neither carries display text: a scene's texts are marked ⟦text⟧ (its "words" list them) and the browser fills them
+in from the texts each rerun sends, and the paths' labels travel with those texts. So a scene and its paths are
+the same numbers in every language, cached and sent once, and a language switch re-sends the texts only."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import html
 import json
+import re
 
 import numpy as np
 
@@ -14,13 +19,19 @@ from core.grid import Surface
 from core.objectives import Objective
 from viz.charts import loss_hover, loss_layout
 from viz.plane import contour_layout, contour_traces
-from viz.style import Path, Words, frame_steps, same
+from viz.style import Path, Words, frame_steps
 from viz.surface import height_range, surface_layout, surface_traces
 
 PATH_POINTS = 2000  # points of all paths together (each path at least MIN_PATH_POINTS): what a rerun sends
 MIN_PATH_POINTS = 500
 AXES_MARGIN = {"l": 60, "r": 10, "t": 30, "b": 50}  # room for tick labels (st.plotly_chart's theme made it before)
 DTYPES = {np.dtype("float32"): "f4", np.dtype("int32"): "i4"}
+MARK = re.compile(r"⟦([^⟦⟧]*)⟧")  # a text of the scene, filled in by the browser from texts.scene
+
+
+def marked(text: str) -> str:
+    """A text inside a scene, as the browser fills it in: ⟦text⟧."""
+    return f"⟦{text}⟧"
 
 
 def typed(a: np.ndarray, dtype: str = "float32") -> dict:
@@ -41,14 +52,20 @@ def _plain(value):
     return value
 
 
+def labels(texts: list[str]) -> list[str]:
+    """The paths' labels as the instrument is sent them (with the texts, not the arrays), as plain text."""
+    return [text(label) for label in texts]
+
+
 def text(value: str) -> str:
     """A text for plotly.js, which reads a small HTML subset in labels: any markup shown as characters."""
     return html.escape(value, quote=True)
 
 
-def scene(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = False, tr: Words = same) -> dict:
+def scene(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = False, tr: Words = marked) -> dict:
     """The three views' fixed parts: the 3D surface and minima, the contour (hoverable and clickable) with its arrows,
-    the loss axis; with the id that names them (the browser keeps a scene by id and is sent it only once).
+    the loss axis; with the id that names them (the browser keeps a scene by id and is sent it only once) and the
+    texts marked in it ("words": each rerun sends them in the page's language).
 
     Each layout's uirevision is the objective's view: the user's camera, zoom and legend choices survive every
     rerun with the same objective, and a new objective starts from the default view.
@@ -64,6 +81,7 @@ def scene(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = 
                   "loss": loss_hover(tr)},
     }
     parts = _plain(parts)
+    parts["words"] = sorted(set(MARK.findall(json.dumps(parts, ensure_ascii=False))))
     parts["id"] = digest(parts)
     return parts
 
@@ -82,7 +100,8 @@ def lift(surf: Surface, scale: str) -> float:
 def path_arrays(paths: list[Path], surf: Surface, scale: str, above: float,
                 points: int = PATH_POINTS) -> list[dict]:
     """Each path at evenly spaced steps (all of them when few): step, x, y, height in the 3D view, and the loss
-    curve's value (f - f* when f* is known, else f), computed in float64 and sent as float32."""
+    curve's value (f - f* when f* is known, else f), computed in float64 and sent as float32; no label (labels()
+    sends those with the texts)."""
     best = paths[0].traj.objective.f_star
     each = max(MIN_PATH_POINTS, points // len(paths))
     out = []
@@ -90,7 +109,7 @@ def path_arrays(paths: list[Path], surf: Surface, scale: str, above: float,
         steps = frame_steps(p.end, each)
         xy = p.traj.positions[steps, p.row].astype(np.float64)
         f = p.traj.losses[steps, p.row].astype(np.float64)
-        out.append({"label": text(p.label), "color": p.color, "end": p.end, "steps": typed(steps, "int32"),
+        out.append({"color": p.color, "end": p.end, "steps": typed(steps, "int32"),
                     "x": typed(xy[:, 0]), "y": typed(xy[:, 1]), "z": typed(surf.height(f, scale) + above),
                     "loss": typed(f if best is None else f - best)})
     return out

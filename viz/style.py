@@ -47,9 +47,8 @@ def frame_steps(end: int, max_frames: int = limits.MAX_FRAMES) -> np.ndarray:
 
 
 class Prepared(go.Figure):
-    """A figure dict that viz built and the tests validate against Plotly's schema (tests/test_figures.py),
-    handed to st.plotly_chart as it is: Streamlit otherwise validates every figure on every rerun, and the 3D
-    view's 200 animation frames cost 85 ms of that. Figures are cached as these dicts, not as figure objects."""
+    """A figure dict that viz built and the tests validate against Plotly's schema (tests/test_figures.py), written
+    out as it is by to_html (the "Figure (HTML)" download), without validating every property again."""
 
     def __init__(self, spec: dict) -> None:
         super().__init__()

@@ -1,15 +1,16 @@
-"""Ranking a race of runs: steps to reach f - f* < threshold, final f, the minimum reached, the stop reason."""
+"""A race of runs: its runs grouped into batched configs, and its ranking (steps to reach f - f* < threshold, final
+f, the minimum reached, the stop reason)."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Mapping, Protocol, Sequence
 
 import numpy as np
 
 from core import limits
 from core.objectives import Point
-from core.run import Reason, Trajectory
+from core.run import Reason, RunConfig, Trajectory, make_config
 
 REACHED = 1e-6  # f - f* below this counts as arrived
 
@@ -58,3 +59,21 @@ def ranking(paths: list[Racer]) -> list[Rank]:
         return (r.steps_to_reach is None, r.steps_to_reach or 0, f)
 
     return sorted(rows, key=order)
+
+
+Setting = tuple[str, Mapping[str, Any], Point]  # one run of a race: optimizer, hyperparameters, start
+Racers = tuple[tuple[RunConfig, int], ...]  # the runs of a race, each as (config, row of that config)
+
+
+def group_runs(settings: Sequence[Setting], **common: Any) -> Racers:
+    """A race's runs from each run's (optimizer, hyperparameters, start), in order: runs that differ only in their
+    start share one batched config, a row each. common: the fields every run shares (objective, steps, tol...)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, (opt, hypers, _) in enumerate(settings):
+        groups.setdefault((opt, tuple(sorted(hypers.items()))), []).append(i)
+    runs: list = [None] * len(settings)
+    for (opt, hypers), members in groups.items():
+        config = make_config(dict(hypers), optimizer=opt, starts=[settings[i][2] for i in members], **common)
+        for row, i in enumerate(members):
+            runs[i] = (config, row)
+    return tuple(runs)
