@@ -36,6 +36,14 @@ def link_of(page: str, values: Values) -> tuple[tuple[str, str], ...]:
     return tuple((key, table[key].format(v)) for key, v in values.items() if v != table[key].default)
 
 
+def tutorial_links() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The links of the tutorial's run on /Descent and of its four starts racing on /Compare."""
+    starts = {f"r{i}_{k}": v for i, (x, y) in enumerate(TUTORIAL_STARTS, start=1)
+              for k, v in (("opt", TUTORIAL["opt"]), ("lr", TUTORIAL["lr"]), ("x0", x), ("y0", y))}
+    race = {"runs": len(TUTORIAL_STARTS), "steps": TUTORIAL["steps"], "tol": TUTORIAL["tol"], **starts}
+    return link_of("Descent", TUTORIAL), link_of("Compare", race)
+
+
 def settings(values: Values, prefix: str = "", default: str = DEFAULT_OPTIMIZER,
              lr: float | None = None) -> tuple[str, dict[str, Any]]:
     """(optimizer, its hyperparameters as torch takes them) of the run under prefix."""

@@ -16,7 +16,7 @@ import numpy as np
 from core.autograd import chain, perceptron
 from core.optimizers import get_optimizer
 from core.run import RunConfig, Trajectory, make_config
-from ui.plans import TUTORIAL, TUTORIAL_STARTS, link_of
+from ui.plans import tutorial_links
 
 Ran = list[tuple[Trajectory, int]]  # the scene's runs as its page draws them: (trajectory, row)
 Runner = Callable[[RunConfig], Trajectory]  # how a scene's facts get a run it compares with (cached in the app)
@@ -179,11 +179,7 @@ def stated(scene: Scene, ran: Ran, runner: Runner) -> dict[str, str]:
     return scene.facts(ran, runner) if scene.facts else {}
 
 
-SOURCE_RUN = link_of("Descent", TUTORIAL)
-FOUR_STARTS = link_of("Compare", {"runs": len(TUTORIAL_STARTS), "steps": TUTORIAL["steps"], "tol": TUTORIAL["tol"],
-                                  **{f"r{i}_{k}": v for i, (x, y) in enumerate(TUTORIAL_STARTS, start=1)
-                                     for k, v in (("opt", TUTORIAL["opt"]), ("lr", TUTORIAL["lr"]), ("x0", x),
-                                                  ("y0", y))}})
+SOURCE_RUN, FOUR_STARTS = tutorial_links()
 
 SCENES: tuple[Scene, ...] = (
     Scene("source-run", "Descent", SOURCE_RUN,
