@@ -2,12 +2,11 @@
 // Python sends each scene (surface, contour, axes) once and the paths as packed arrays; this file keeps the scenes,
 // slices the paths up to the cursor, plays them back, and redraws with Plotly.react so that the user's camera, zoom
 // and legend choices survive every rerun (layout.uirevision). Every text reaches the page as textContent.
+// The protocol (what Python sends, what goes back) and the pure parts (unpack, fill, shown, advance, startLoop,
+// current, count) are in instrument_state.mjs, which comes first in the same module.
 const G = (window.__descentLab ??= { scenes: new Map(), plotly: null });
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
-const SECONDS_PER_RUN = 8; // a whole run plays in 8 s at 1x
-const HOLD_MS = 1500; // a looping view rests this long on the end before it starts again
 const KEEP_SCENES = 8;
-const ARRAYS = { f4: Float32Array, i4: Int32Array };
 const CONFIG = { responsive: true, displaylogo: false };
 const TOUCH_CONFIG = { ...CONFIG, displayModeBar: false }; // 24 px toolbar buttons are no targets for a finger
 const TOUCH = window.matchMedia("(pointer: coarse)"); // a phone or a tablet: the plots start still
@@ -32,41 +31,11 @@ function loadPlotly(url) {
   return G.plotly;
 }
 
-function unpack(spec) {
-  const bytes = Uint8Array.from(atob(spec.bdata), (c) => c.charCodeAt(0));
-  return new ARRAYS[spec.dtype](bytes.buffer);
-}
-
-// A scene's texts are marked ⟦text⟧ (viz/instrument.py): the same scene in every language, filled in from the
-// texts of the rerun (texts.scene). Returns a copy; typed-array specs are kept as they are.
-const MARK = /⟦([^⟦⟧]*)⟧/g;
-function fill(value, table) {
-  if (typeof value === "string") return value.replace(MARK, (_, key) => table[key] ?? key);
-  if (Array.isArray(value)) return value.map((v) => fill(v, table));
-  if (value && typeof value === "object") {
-    if ("bdata" in value) return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, table)]));
-  }
-  return value;
-}
-
 function keep(scene) {
   G.scenes.delete(scene.id);
   G.scenes.set(scene.id, scene);
   while (G.scenes.size > KEEP_SCENES) G.scenes.delete(G.scenes.keys().next().value);
   return scene;
-}
-
-// How many of a path's points are at or before the cursor's step (at least its start).
-function shown(steps, cursor) {
-  let lo = 0;
-  let hi = steps.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (steps[mid] <= cursor) lo = mid + 1;
-    else hi = mid;
-  }
-  return Math.max(lo, 1);
 }
 
 function mount(root) {
@@ -87,7 +56,7 @@ function mount(root) {
   lab.scrub.addEventListener("input", () => {
     pause(lab);
     lab.cursor = Number(lab.scrub.value);
-    draw(lab);
+    draw(lab).catch((err) => failed(lab, err));
   });
   root.addEventListener("keydown", (event) => {
     if (["INPUT", "SELECT", "BUTTON", "TEXTAREA"].includes(event.target.tagName)) return;
@@ -135,7 +104,7 @@ function words(lab, texts) {
   lab.speed.setAttribute("aria-label", texts.speed);
   q(lab, ".dl-speed-label").textContent = texts.speed;
   lab.hint.textContent = texts.hint && !free ? `${texts.hint} ${texts.unlock}` : texts.hint || "";
-  lab.step.textContent = `${texts.step} ${Math.floor(lab.cursor).toLocaleString()} / ${lab.end.toLocaleString()}`;
+  lab.step.textContent = `${texts.step} ${count(lab.cursor, texts.locale)} / ${count(lab.end, texts.locale)}`;
 }
 
 function q(lab, selector) {
@@ -148,7 +117,7 @@ function play(lab) {
   lab.restart = false;
   lab.playing = true;
   lab.last = null;
-  const loop = (lab.loops = (lab.loops || 0) + 1); // a Pause and a Play in quick succession leave one loop running
+  const loop = startLoop(lab); // a Pause and a Play in quick succession leave one loop running
   words(lab, lab.texts);
   requestAnimationFrame((t) => tick(lab, t, loop));
 }
@@ -160,7 +129,7 @@ function pause(lab) {
 }
 
 function tick(lab, now, loop) {
-  if (!lab.playing || loop !== lab.loops) return;
+  if (!current(lab, loop)) return;
   if (!lab.root.isConnected) {
     lab.playing = false;
     return;
@@ -176,10 +145,10 @@ function tick(lab, now, loop) {
   }
   const dt = lab.last === null ? 0 : (now - lab.last) / 1000;
   lab.last = now;
-  lab.cursor = Math.min(lab.end, lab.cursor + (dt * lab.rate * lab.end) / SECONDS_PER_RUN);
+  lab.cursor = advance(lab.cursor, dt, lab.rate, lab.end);
   const atEnd = lab.cursor >= lab.end;
   draw(lab).then(() => {
-    if (!lab.playing || loop !== lab.loops) return;
+    if (!current(lab, loop)) return;
     if (atEnd && lab.loop) {
       lab.restart = true; // rest on the end (the cursor stays there), then start again from step 0
       lab.hold = performance.now() + HOLD_MS;
@@ -188,7 +157,14 @@ function tick(lab, now, loop) {
       return;
     }
     requestAnimationFrame((t) => tick(lab, t, loop));
-  });
+  }).catch((err) => failed(lab, err));
+}
+
+// Plotly could not draw: stop playing (the button says Play again) and say why.
+function failed(lab, err) {
+  pause(lab);
+  lab.error.textContent = String(err && err.message ? err.message : err);
+  lab.error.hidden = false;
 }
 
 // The traces that follow the cursor in each view: the path so far and its head; the loss curve whole, with a marker.
@@ -378,7 +354,7 @@ export default function (component) {
   const root = parentElement.querySelector(".dl-instrument");
   const lab = root.__lab ?? (root.__lab = mount(root));
   lab.send = setTriggerValue;
-  receive(lab, data);
+  receive(lab, data).catch((err) => failed(lab, err));
   return () => {
     // Called when the element goes away (another page, a view that is no longer shown): free its WebGL context.
     setTimeout(() => {

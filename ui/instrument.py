@@ -17,6 +17,8 @@ import plotly
 import streamlit as st
 from streamlit import config
 
+from ui.protocol import Data, Paths, Texts
+
 HERE = Path(__file__).parent
 STATIC = HERE.parent / "static"  # served at /app/static/ (server.enableStaticServing in .streamlit/config.toml)
 SENT = "_instrument_scenes"  # session state: the scene id each instrument key was last sent
@@ -26,7 +28,7 @@ _component = st.components.v2.component(
     "descent_lab.instrument",
     html=(HERE / "instrument.html").read_text(encoding="utf-8"),
     css=(HERE / "instrument.css").read_text(encoding="utf-8"),
-    js=(HERE / "instrument.js").read_text(encoding="utf-8"),
+    js="\n".join((HERE / name).read_text(encoding="utf-8") for name in ("instrument_state.mjs", "instrument.js")),
     isolate_styles=False,  # Plotly adds its styles (modebar, hover labels) to the document, not to a shadow root
 )
 
@@ -56,7 +58,7 @@ def plotly_url() -> str:
     return f"{'/' + base if base else ''}/app/static/{plotly_file().name}"
 
 
-def instrument(key: str, scene: dict, paths: dict, texts: dict[str, str], *, autoplay: bool = False,
+def instrument(key: str, scene: dict, paths: Paths, texts: Texts, *, autoplay: bool = False,
                loop: bool = False, only3d: bool = False,
                on_click: Callable[[float, float], None] | None = None) -> None:
     """Mount the instrument under `key`: `scene` from viz.instrument.scene, `paths` as {"id", "paths"}.
@@ -66,8 +68,8 @@ def instrument(key: str, scene: dict, paths: dict, texts: dict[str, str], *, aut
     contour, before the page's widgets are drawn.
     """
     sent = st.session_state.setdefault(SENT, {})
-    data = {"plotly": plotly_url(), "scene_id": scene["id"], "paths_id": paths["id"], "paths": paths["paths"],
-            "texts": texts, "autoplay": autoplay, "loop": loop, "only3d": only3d}
+    data: Data = {"plotly": plotly_url(), "scene_id": scene["id"], "paths_id": paths["id"], "paths": paths["paths"],
+                  "texts": texts, "autoplay": autoplay, "loop": loop, "only3d": only3d}
     if sent.get(key) != scene["id"]:
         data["scene"] = scene
     _component(key=key, data=data, on_click_change=functools.partial(_clicked, key, on_click),

@@ -19,6 +19,7 @@ from ui.instrument import instrument
 from ui.page import presenting
 from ui.params import Param
 from ui.plans import Drawn
+from ui.protocol import Texts
 from viz.instrument import labels
 
 
@@ -29,11 +30,11 @@ def runs_view(drawn: Drawn, names: list[str], hint: str, on_click: Callable[[flo
     over and over. The scene and the paths are numbers only: their texts go with this rerun's texts."""
     scene, paths = view(drawn.runs, drawn.scale, drawn.arrows)
     tr = words(lang())
-    texts = {"play": t("Play"), "pause": t("Pause"), "step": t("step"), "speed": t("speed"), "hint": hint,
+    texts: Texts = {"play": t("Play"), "pause": t("Pause"), "step": t("step"), "speed": t("speed"), "hint": hint,
              "free": t("Turn and zoom: on"), "still": t("Turn and zoom: off"), "heading": t("The animation"),
              "unlock": t("(Switch “Turn and zoom” on first.)"),
              "skip": t("Skip to the animation's Play button"), "labels": labels(names),
-             "scene": {w: tr(w) for w in scene["words"]}}
+             "scene": {w: tr(w) for w in scene["words"]}, "locale": lang()}
     instrument(key, scene, paths, texts, autoplay=presenting() or loop, loop=loop, only3d=loop, on_click=on_click)
 
 

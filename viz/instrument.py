@@ -25,7 +25,7 @@ from viz.surface import height_range, surface_layout, surface_traces
 PATH_POINTS = 2000  # points of all paths together (each path at least MIN_PATH_POINTS): what a rerun sends
 MIN_PATH_POINTS = 500
 AXES_MARGIN = {"l": 60, "r": 10, "t": 30, "b": 50}  # room for tick labels (st.plotly_chart's theme made it before)
-DTYPES = {np.dtype("float32"): "f4", np.dtype("int32"): "i4"}
+DTYPES = {np.dtype("float32"): "f4", np.dtype("int32"): "i4"}  # ARRAYS in ui/instrument_state.mjs
 MARK = re.compile(r"⟦([^⟦⟧]*)⟧")  # a text of the scene, filled in by the browser from texts.scene
 
 
