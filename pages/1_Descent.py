@@ -7,7 +7,7 @@ from core.io import codegen
 from core.objectives import OBJECTIVES
 from core.optimizers import get_optimizer
 from ui import plans
-from ui.compute import cached_run, figure_html, steps_cut
+from ui.compute import cached_run, steps_cut
 from ui.controls import (
     clicked_start,
     control,
@@ -18,12 +18,11 @@ from ui.controls import (
     values,
     view_controls,
 )
-from ui.i18n import lang, t
+from ui.i18n import t
 from ui.page import on_phone, page
 from ui.panels import downloads, run_summary, runs_view, step_inspector
 from ui.params import Param
 from ui.scenes import adam_first_step
-from viz.style import Path
 
 
 def set_start(x: float, y: float) -> None:
@@ -86,9 +85,9 @@ with page("Descent", "Descent") as schema:
     if objective.note:
         st.caption(t(objective.note))
     traj = cached_run(config)  # st.cache_data hands out a fresh copy per call: take it once
-    runs_view(drawn, [t("path")], t("Click the contour to start there."), clicked_start("x0", "y0"))
+    page_file = runs_view(drawn, [t("path")], t("Click the contour to start there."), clicked_start("x0", "y0"))
     run_summary(traj)
-    downloads(traj, figure_html([Path(traj, 0, t("path"))], drawn.scale, lang()))
+    downloads(traj, page_file)
     with st.expander(t("This run as a torch script"), expanded=False):
         st.code(codegen.as_code(traj), language="python")
     with st.expander(t("Step inspector: what the optimizer did at step k"), expanded=False):

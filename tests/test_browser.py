@@ -185,15 +185,29 @@ def test_fuzzed_links_in_the_browser(server, page, path):
     assert "=inf" not in page.url and "1e999" not in page.url  # the cleaned link is the page's own link
 
 
-def test_the_figure_download_is_a_standalone_animated_page(server, page):
-    """'Figure (HTML)' gives the 3D view as a page of its own: Plotly inside, and frames that move the head."""
+def test_the_figure_download_is_the_instrument_on_a_page_of_its_own(server, page, browser, tmp_path):
+    """'Figure (HTML)' gives the instrument as a page of its own, opened here from disk with the network cut off:
+    Plotly inside, the same paths as the page drew (the same id), and Play moves the cursor."""
     page.goto(f"{server}/Descent")
     wait_idle(page)
+    page.wait_for_selector(".dl-instrument[data-drawn]", timeout=60_000)
+    drawn = page.locator(".dl-instrument").get_attribute("data-drawn")
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Figure (HTML)").click()
     html = Path(download.value.path()).read_text(encoding="utf-8")
-    assert "Plotly.newPlot" in html and "Plotly.addFrames" in html
     assert not re.search(r"<script[^>]*\ssrc=", html)  # Plotly.js inside the file: it opens offline
+    (tmp_path / "descent.html").write_text(html, encoding="utf-8")
+    offline = browser.new_context(viewport={"width": 1400, "height": 1000}, offline=True)
+    alone = offline.new_page()
+    alone.goto((tmp_path / "descent.html").as_uri())
+    alone.wait_for_selector(".dl-instrument[data-drawn] .js-plotly-plot .gl-container canvas", timeout=60_000)
+    assert alone.locator(".dl-instrument").get_attribute("data-drawn") == drawn
+    assert alone.locator(".dl-instrument").get_attribute("data-cursor") == "2000"
+    alone.get_by_role("button", name="▶ Play").click()
+    first = cursor_past(alone, 0, below=2000)
+    assert cursor_past(alone, first) > first
+    assert alone.locator(".dl-error").is_hidden()
+    offline.close()
 
 
 def test_scenes_in_chinese_state_their_numbers(server, page):

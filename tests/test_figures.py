@@ -1,18 +1,18 @@
-"""The figures viz builds are valid Plotly figures (Streamlit no longer validates them on every rerun, and the
-instrument hands them to plotly.js as they are), their texts are in the page's language, and the downloadable 3D
-view's data grows with the steps shown, not with frames x steps."""
+"""The figures viz builds are valid Plotly figures (the instrument hands them to plotly.js as they are; the traces it
+builds in the browser are validated in tests/test_instrument_browser.py), their texts are in the page's language,
+and the "Figure (HTML)" download is the instrument itself, with the page's own scene and paths inside."""
 import json
+import re
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 import pytest
 
 from core.grid import surface
 from core.run import make_config, run
-from viz.instrument import scene
-from viz.style import Path, Prepared
-from viz.surface import surface_figure
+from ui.instrument import JS, page_file
+from viz.instrument import digest, labels, lift, path_arrays, scene
+from viz.style import Path
 
 
 @pytest.fixture(scope="module")
@@ -22,35 +22,36 @@ def paths():
     return [Path(run(config), 0, "a"), Path(run(other), 0, "b", "#2e86ab")], surface(config.objective_spec)
 
 
-def figures(paths, surf, tr=lambda s: s):
-    """The download's 3D figure, and the instrument's three views as the scene gives them (without the paths)."""
+def views(paths, surf, tr=lambda s: s):
+    """The instrument's three views as the scene gives them (without the paths)."""
     view = scene(paths[0].traj.objective, surf, "log", arrows=True, tr=tr)
-    return {"download": surface_figure(paths, surf, tr=tr), "surface": view["surface"], "contour": view["contour"],
-            "loss": {"data": [], **view["loss"]}}
+    return {"surface": view["surface"], "contour": view["contour"], "loss": {"data": [], **view["loss"]}}
 
 
 def test_every_figure_dict_passes_plotlys_own_validation(paths):
-    for name, spec in figures(*paths).items():
+    for spec in views(*paths).values():
         go.Figure(spec)  # raises ValueError on any property Plotly does not know or any bad value
-        assert json.loads(pio.to_json(Prepared(spec).to_dict(), validate=False))["layout"], name
-
-
-def test_the_3d_frames_carry_only_the_heads(paths):
-    """Each frame moves one head per path to the path's point at that frame's step (read back from the run)."""
-    ps, surf = paths
-    spec = surface_figure(ps, surf)
-    frames = spec["frames"]
-    assert len(frames) == 200 and all(len(f["data"]) == 2 and len(f["data"][0]["x"]) == 1 for f in frames)
-    for frame in frames[::37]:
-        step = int(frame["name"])
-        for p, data in zip(ps, frame["data"]):
-            k = min(step, p.end)
-            assert np.allclose([data["x"][0], data["y"][0]], p.traj.positions[k, p.row], atol=1e-6)
-    sent = len(pio.to_json(Prepared(spec).to_dict(), validate=False))
-    assert sent < 250_000  # 0.54 MB for one path when every frame carried the path so far
 
 
 def test_texts_inside_figures_follow_the_words_given(paths):
-    zh = {"known minima": "已知极小值", "Play": "播放", "step k": "第 k 步", "height": "高度"}
-    spec = json.dumps(figures(*paths, tr=lambda s: zh.get(s, s)), default=lambda o: None, ensure_ascii=False)
+    zh = {"known minima": "已知极小值", "step k": "第 k 步", "height": "高度"}
+    spec = json.dumps(views(*paths, tr=lambda s: zh.get(s, s)), default=lambda o: None, ensure_ascii=False)
     assert all(word in spec for word in zh.values()) and "known minima" not in spec
+
+
+def test_the_download_is_the_instrument_with_the_pages_own_scene_and_paths(paths):
+    """One renderer: the file holds the instrument's JavaScript as the app sends it (a classic script), the scene
+    and the packed paths the page drew, and Plotly.js; a label cannot close the script element it travels in."""
+    ps, surf = paths
+    view = scene(ps[0].traj.objective, surf, "f")
+    packed = path_arrays(ps, surf, "f", lift(surf, "f"))
+    texts = {"play": "Play", "locale": "en", "labels": labels(["</script><b>x</b>", "b"]), "scene": {}}
+    html = page_file(view, {"id": digest(packed), "paths": packed}, texts, "a · Descent Lab")
+    body = html.split('<div id="dl-root">', 1)[1]
+    assert re.sub(r"^export ", "", JS.replace("export default function", "const standalone = function"),
+                  flags=re.M) in body
+    data = json.loads(re.search(r"standalone\(\{data: (.*), parentElement:", body).group(1))
+    assert data["paths"] == packed and data["scene"] == view and data["autoplay"] is False
+    assert body.count("</script>") == 1 and "<b>" not in body  # only the script's own end tag
+    assert not re.search(r"<script[^>]*\ssrc=", html) and "Plotly" in html.split("</head>")[0]
+    assert np.isclose(len(html) / 1e6, 4.8, atol=1.0)  # Plotly.js is most of it

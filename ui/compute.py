@@ -22,10 +22,9 @@ from core.run.broker import Broker
 from core.run.budget import Budget, Cancelled
 from core.run.inspector import Step, inspect_step
 from core.run.schedule import Scheduler
-from ui.i18n import t, words
+from ui.i18n import t
 from viz.instrument import digest, lift, path_arrays, scene
-from viz.style import COLORS, Path, Prepared
-from viz.surface import surface_figure
+from viz.style import COLORS, Path
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
 # One computation at a time per server process, in turns (core/run/schedule.py): a descent is a Python loop of many
@@ -223,12 +222,3 @@ def run_paths(runs: Racers, labels: list[str] | None = None) -> list[Path]:
     names = labels or [""] * len(runs)
     return [Path(cached_run(c), row, name, COLORS[i % len(COLORS)]) for i, ((c, row), name) in
             enumerate(zip(runs, names))]
-
-
-def figure_html(paths: list[Path], scale: str, language: str) -> Callable[[], str]:
-    """What makes the 3D view of paths the page holds as a standalone HTML file that plays by itself (Plotly
-    frames): the download button calls it when pressed, outside the script run, so the surface is taken now."""
-    c0, tr = paths[0].traj.config, words(language)
-    surf = cached_surface(c0.objective, c0.expr, c0.bounds)
-    return lambda: Prepared(surface_figure(paths, surf, scale, tr=tr)).to_html(include_plotlyjs=True,
-                                                                               auto_play=False)

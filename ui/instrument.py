@@ -7,8 +7,11 @@ not been sent there yet. The browser keeps scenes by id and asks again ('missing
 from __future__ import annotations
 
 import functools
+import html
+import json
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -24,11 +27,13 @@ STATIC = HERE.parent / "static"  # served at /app/static/ (server.enableStaticSe
 SENT = "_instrument_scenes"  # session state: the scene id each instrument key was last sent
 _LOG = logging.getLogger(__name__)
 
+HTML, CSS = ((HERE / name).read_text(encoding="utf-8") for name in ("instrument.html", "instrument.css"))
+JS = "\n".join((HERE / name).read_text(encoding="utf-8") for name in ("instrument_state.mjs", "instrument.js"))
 _component = st.components.v2.component(
     "descent_lab.instrument",
-    html=(HERE / "instrument.html").read_text(encoding="utf-8"),
-    css=(HERE / "instrument.css").read_text(encoding="utf-8"),
-    js="\n".join((HERE / name).read_text(encoding="utf-8") for name in ("instrument_state.mjs", "instrument.js")),
+    html=HTML,
+    css=CSS,
+    js=JS,
     isolate_styles=False,  # Plotly adds its styles (modebar, hover labels) to the document, not to a shadow root
 )
 
@@ -75,6 +80,27 @@ def instrument(key: str, scene: dict, paths: Paths, texts: Texts, *, autoplay: b
     _component(key=key, data=data, on_click_change=functools.partial(_clicked, key, on_click),
                on_missing_change=functools.partial(_forget, key))
     sent[key] = scene["id"]
+
+
+def page_file(scene: dict, paths: Paths, texts: Texts, title: str) -> str:
+    """The instrument as a page of its own (the "Figure (HTML)" download): the same markup, styles and JavaScript
+    as in the app, with Plotly.js, the scene and the paths inside the file, so it opens offline and cannot draw a
+    path otherwise than the page did. It plays from the start when Play is pressed; a click on the contour does
+    nothing."""
+    data: Data = {"plotly": "", "scene_id": scene["id"], "scene": scene, "paths_id": paths["id"],
+                  "paths": paths["paths"], "texts": texts, "autoplay": False, "loop": False, "only3d": False}
+    module = JS.replace("export default function", "const standalone = function")  # a classic script, no module
+    module = re.sub(r"^export ", "", module, flags=re.M)
+    inline = json.dumps(data).replace("</", "<\\/")  # nothing in the data can close the script element
+    root = 'document.getElementById("dl-root")'
+    start = f"standalone({{data: {inline}, parentElement: {root}, setTriggerValue() {{}}}});"
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return "".join([
+        f'<!doctype html>\n<html lang="{html.escape(texts["locale"])}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title><style>body {{ font-family: sans-serif; margin: 1rem; }}\n{CSS}</style>",
+        f"<script>{source.read_text(encoding='utf-8')}</script></head>",
+        f'<body><div id="dl-root">{HTML}</div><script>\n{module}\n{start}\n</script></body></html>\n'])
 
 
 def _clicked(key: str, on_click: Callable[[float, float], None] | None) -> None:

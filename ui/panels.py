@@ -2,6 +2,7 @@
 race's ranking, downloads."""
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import numpy as np
@@ -15,7 +16,7 @@ from core.run import Reason, RunConfig, Trajectory
 from ui.compute import cached_step, view
 from ui.controls import control
 from ui.i18n import lang, say, t, words
-from ui.instrument import instrument
+from ui.instrument import instrument, page_file
 from ui.page import presenting
 from ui.params import Param
 from ui.plans import Drawn
@@ -24,10 +25,11 @@ from viz.instrument import labels
 
 
 def runs_view(drawn: Drawn, names: list[str], hint: str, on_click: Callable[[float, float], None] | None,
-              *, key: str = "view", loop: bool = False) -> None:
+              *, key: str = "view", loop: bool = False) -> Callable[[], str]:
     """The runs on the instrument, each under its name: the 3D view, the clickable contour and the loss curve with
     one step cursor. In presentation mode each new run plays by itself; loop=True shows the 3D view alone, playing
-    over and over. The scene and the paths are numbers only: their texts go with this rerun's texts."""
+    over and over. The scene and the paths are numbers only: their texts go with this rerun's texts. Returns what
+    makes the same view as a page of its own (the "Figure (HTML)" download; called when the button is pressed)."""
     scene, paths = view(drawn.runs, drawn.scale, drawn.arrows)
     tr = words(lang())
     texts: Texts = {"play": t("Play"), "pause": t("Pause"), "step": t("step"), "speed": t("speed"), "hint": hint,
@@ -36,6 +38,7 @@ def runs_view(drawn: Drawn, names: list[str], hint: str, on_click: Callable[[flo
              "skip": t("Skip to the animation's Play button"), "labels": labels(names),
              "scene": {w: tr(w) for w in scene["words"]}, "locale": lang()}
     instrument(key, scene, paths, texts, autoplay=presenting() or loop, loop=loop, only3d=loop, on_click=on_click)
+    return functools.partial(page_file, scene, paths, texts, f"{', '.join(names)} · Descent Lab")
 
 
 def run_summary(traj: Trajectory) -> None:

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
 
 from core import limits
 from core.run import Trajectory
@@ -44,18 +42,3 @@ class Path:
 def frame_steps(end: int, max_frames: int = limits.MAX_FRAMES) -> np.ndarray:
     """The steps shown as animation frames: 0, the last step, and evenly spaced ones between."""
     return np.unique(np.linspace(0, end, min(end + 1, max_frames)).round().astype(int))
-
-
-class Prepared(go.Figure):
-    """A figure dict that viz built and the tests validate against Plotly's schema (tests/test_figures.py), written
-    out as it is by to_html (the "Figure (HTML)" download), without validating every property again."""
-
-    def __init__(self, spec: dict) -> None:
-        super().__init__()
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-    def to_html(self, **kwargs: Any) -> str:
-        return pio.to_html(self._spec, validate=False, **kwargs)
