@@ -18,14 +18,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--use-gl=swiftshader", "--enable-unsafe-swiftshader"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-# Counts the script runs the page has finished (window.__runs): every time the app's script state leaves 'running'.
-# Installed before any page script (tests/conftest.py's page fixture), so a fast rerun is not missed.
+# Counts what the server sent the page (window.__frames: every websocket message; a rerun sends several, at the
+# least its scriptFinished). Installed before any page script (tests/conftest.py's page fixture). The app's script
+# state attribute is no such signal: a fast rerun can go from running to notRunning within one React render.
 COUNT_RUNS = """
-window.__runs = 0;
-new MutationObserver((records) => {
-  for (const r of records) if (r.oldValue === 'running') window.__runs++;
-}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
+window.__frames = 0;
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = class extends NativeWebSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener('message', () => { window.__frames++; });
+  }
+};
 """
 # The page has settled: the script idle, at least one element drawn in the main area, no skeletons, and the number
 # of elements unchanged for `quiet` ms (polled in the page; the script state reads notRunning before a run starts).
@@ -107,9 +111,9 @@ def wait_idle(page, timeout: float = 90_000) -> None:
 
 
 def after_rerun(page, action: Callable[[], object], timeout: float = 90_000) -> None:
-    """Do action (a click, a key), then wait until the script has run again because of it and the page has
-    settled."""
-    runs = page.evaluate("window.__runs")
+    """Do action (a click, a key), then wait until the server has answered it (the rerun it starts) and the page
+    has settled."""
+    frames = page.evaluate("window.__frames")
     action()
-    page.wait_for_function("(n) => window.__runs > n", arg=runs, timeout=timeout)
+    page.wait_for_function("(n) => window.__frames > n", arg=frames, timeout=timeout)
     wait_idle(page, timeout)

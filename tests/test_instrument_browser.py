@@ -190,8 +190,6 @@ def test_presentation_mode_plays_by_itself(server, page):
         const c = r && Number(r.dataset.cursor);
         return r && c > 0 && c < 2000 && r.querySelector('.dl-play').getAttribute('aria-pressed') === 'true'; }}""",
                            timeout=90_000)
-    later = cursor_past(page, view_state(page)["cursor"])
-    assert later > 0
     page.wait_for_function(f"""() => {{ const r = document.querySelector('{VIEW}'), b = r.querySelector('.dl-play');
         return r.dataset.cursor === '2000' && b.getAttribute('aria-pressed') === 'false'; }}""", timeout=60_000)
 
