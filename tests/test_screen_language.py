@@ -65,13 +65,15 @@ def screen_texts(at):
 
 
 def instrument_texts(data):
-    """The instrument's texts: its own controls' words, the paths' labels, and the scene's texts as the browser
-    fills them in (its marked texts from texts.scene, which must hold every one of them)."""
-    texts, scene = data["texts"], data.get("scene", {})
+    """A component's texts (the instrument's and the page's accessibility helper's): its own controls' words, the
+    paths' labels, and the scene's texts as the browser fills them in (its marked texts from texts.scene, which
+    must hold every one of them)."""
+    texts, scene = data.get("texts", {}), data.get("scene", {})
     inside = [*figure_texts(scene), *scene.get("hover", {}).values()]
-    assert {key for text in inside for key in MARK.findall(text)} <= set(texts["scene"])
+    assert {key for text in inside for key in MARK.findall(text)} <= set(texts.get("scene", {}))
     words = [v for k, v in texts.items() if isinstance(v, str)]
-    return [*(MARK.sub(" ", text) for text in inside), *texts["scene"].values(), *texts["labels"], *words]
+    return [*(MARK.sub(" ", text) for text in inside), *texts.get("scene", {}).values(), *texts.get("labels", []),
+            *words]
 
 
 def untranslated(text):
