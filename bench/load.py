@@ -40,7 +40,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,7 +73,7 @@ def scenario_query(name: str, i: int) -> str:
         opt, lr = MIXED[i % len(MIXED)]
         return f"opt={opt}&lr={lr:g}&x0={-4 + 0.4 * i:.4g}&y0=1.5"
     scene = next(s for s in SCENES if s.key == "momentum")
-    return scene.link().split("?", 1)[1]
+    return urlencode(scene.params)
 
 
 def expected_end(query: str) -> str:

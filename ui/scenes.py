@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urlencode
 
 import numpy as np
 
@@ -26,15 +25,11 @@ Facts = Callable[[Ran, Runner], dict[str, str]]
 @dataclass(frozen=True)
 class Scene:
     key: str
-    page: str  # URL path of the page
+    page: str  # the page's name (ui/page.page_path gives its script; pages/8_Scenes.py links it in the session)
     params: tuple[tuple[str, str], ...]
     title: str
     notice: str
     facts: Facts | None = None  # the numbers title and notice state, from the scene's runs
-
-    def link(self, present: bool = False, extra: dict[str, str] | None = None) -> str:
-        params = list(self.params) + ([("present", "true")] if present else []) + list((extra or {}).items())
-        return f"/{self.page}" + (f"?{urlencode(params)}" if params else "")
 
 
 def num(v: float, digits: int = 3) -> str:
@@ -179,10 +174,9 @@ def stated(scene: Scene, ran: Ran, runner: Runner) -> dict[str, str]:
     return scene.facts(ran, runner) if scene.facts else {}
 
 
-SOURCE_RUN, FOUR_STARTS = tutorial_links()
 
 SCENES: tuple[Scene, ...] = (
-    Scene("source-run", "Descent", SOURCE_RUN,
+    Scene("source-run", "Descent", tutorial_links()[0],
           "The tutorial's run: {optimizer}, lr {lr}, {steps} steps from {start}",
           "The log's line step0 prints x = {x1}: Adam moved each coordinate by about lr = {lr}, though the "
           "gradient there is {grad}. Adam's step is lr · m̂ / (√v̂ + ε), and at the first step m̂ / √v̂ = g / |g| "
@@ -191,7 +185,7 @@ SCENES: tuple[Scene, ...] = (
           "{f0} to {f_small} by step {k_small} (about {orders} orders of magnitude) and is exactly 0 from step "
           "{zero} on, which the loss curve's log axis cannot draw.",
           source_run_facts),
-    Scene("four-starts", "Compare", FOUR_STARTS,
+    Scene("four-starts", "Compare", tutorial_links()[1],
           "The tutorial's four starts reach different minima",
           "Same optimizer ({optimizer}, lr {lr}), four start points in one batched tensor, each to where it ends: "
           "{ends}. Himmelblau has {count} minima, all with f = {fstar}: which one you reach depends only on where "
