@@ -109,6 +109,7 @@ class Broker:
         self.batches: list[int] = []
         self._cond = threading.Condition()
         self._pending: list[_Request] = []
+        self._queued: dict[tuple, list[_Request]] = {}  # batches waiting for their first turn, by batch_key
         self._worker: threading.Thread | None = None
 
     def submit(self, config: RunConfig, progress: Progress | None = None, budget: Budget | None = None,
@@ -143,13 +144,17 @@ class Broker:
             time.sleep(self.window)  # let the others who clicked at the same moment arrive
             with self._cond:
                 batch, self._pending = [r for r in self._pending if not r.gone], []
-            groups: dict[tuple, list[_Request]] = {}
-            for request in batch:
-                groups.setdefault(batch_key(request.config), []).append(request)
-            for members in groups.values():
-                threading.Thread(target=self._make, args=(members,), name="descent-batch", daemon=True).start()
+                for request in batch:  # joins a batch still waiting for its first turn, or starts one
+                    key = batch_key(request.config)
+                    if key in self._queued:
+                        self._queued[key].append(request)
+                    else:
+                        self._queued[key] = [request]
+                        threading.Thread(target=self._make, args=(key, self._queued[key]), name="descent-batch",
+                                         daemon=True).start()
 
-    def _make(self, members: list[_Request]) -> None:
+    def _make(self, key: tuple, members: list[_Request]) -> None:
+        """members' batch as one job: it takes requests with its key until its first turn, then runs them."""
         def progress(done: int, total: int) -> None:
             for r in members:
                 r.progress = (done, total)
@@ -159,12 +164,21 @@ class Broker:
 
         try:
             with self.scheduler.job(_Budgets(members), cancelled, "run") as job:
-                self._run(members, progress, job)
+                self._close(key, members)
+                self._run(list(members), progress, job)
         except Cancelled as err:
             for r in members:
                 r.error = r.error or err
-        for r in members:
-            r.done.set()
+        finally:
+            self._close(key, members)
+            for r in members:
+                r.done.set()
+
+    def _close(self, key: tuple, members: list[_Request]) -> None:
+        """No more requests join this batch."""
+        with self._cond:
+            if self._queued.get(key) is members:
+                del self._queued[key]
 
     def _run(self, members: list[_Request], progress: Progress, job: Gate) -> None:
         try:

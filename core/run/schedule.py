@@ -20,6 +20,8 @@ from typing import Callable
 from core.run.budget import Budget, Cancelled
 
 QUANTUM = 0.05  # seconds a job holds the turn before it looks whether a waiting job should go first
+GRACE = 0.25  # seconds of compute a job has before anyone may take the turn from it: light jobs run first come,
+# first served to their end (sharing the turn among equals would make them all finish late)
 PATIENCE = 1.0  # seconds after which a waiting job goes first whatever its size
 POLL = 0.05  # seconds between a waiting job's looks at whether it was cancelled
 
@@ -63,8 +65,8 @@ class Scheduler:
     """Hands the one turn to waiting jobs; thread-safe. started counts the jobs that got a first turn; log, if set,
     is told what happens to each job by its label: "started", then "finished", "cancelled" or "failed"."""
 
-    def __init__(self, quantum: float = QUANTUM, patience: float = PATIENCE) -> None:
-        self.quantum, self.patience = quantum, patience
+    def __init__(self, quantum: float = QUANTUM, patience: float = PATIENCE, grace: float = GRACE) -> None:
+        self.quantum, self.patience, self.grace = quantum, patience, grace
         self.started = 0
         self.log: Callable[[str, str], None] | None = None
         self._cond = threading.Condition()
@@ -127,4 +129,8 @@ class Scheduler:
         self._acquire(job, first=False)
 
     def _prefers(self, other: Job, holder: Job, now: float) -> bool:
-        return now - other.since >= self.patience or (other.served, other.order) < (holder.served, holder.order)
+        """Whether other should take the turn from holder: never before holder has had GRACE seconds; then when
+        other has waited PATIENCE seconds or has had GRACE seconds less compute."""
+        if holder.served < self.grace:
+            return False
+        return now - other.since >= self.patience or other.served + self.grace <= holder.served
