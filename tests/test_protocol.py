@@ -65,7 +65,7 @@ def test_what_a_page_sends_is_the_protocol():
 
 
 def test_the_browser_sends_back_the_triggers_python_listens_for():
-    js = (ROOT / "ui" / "instrument.js").read_text(encoding="utf-8")
+    from ui.instrument import JS as js
     py = (ROOT / "ui" / "instrument.py").read_text(encoding="utf-8")
     assert set(re.findall(r'lab\.send\("(\w+)"', js)) == set(protocol.TRIGGERS)
     assert set(re.findall(r"on_(\w+)_change=", py)) == set(protocol.TRIGGERS)

@@ -1,5 +1,6 @@
 """The instrument: the 3D view, the contour and the loss curve of one or more runs, with one step cursor, drawn and
-played in the browser (ui/instrument.js, a Streamlit components v2 component that owns its Plotly graph divs).
+played in the browser (ui/instrument.js and the files of JS_FILES, one Streamlit components v2 module that owns its
+Plotly graph divs).
 
 A rerun sends the paths; the scene (surface, contour, axes: viz.instrument.scene) goes to a session only when it has
 not been sent there yet. The browser keeps scenes by id and asks again ('missing') if it has lost one.
@@ -28,7 +29,8 @@ SENT = "_instrument_scenes"  # session state: the scene id each instrument key w
 _LOG = logging.getLogger(__name__)
 
 HTML, CSS = ((HERE / name).read_text(encoding="utf-8") for name in ("instrument.html", "instrument.css"))
-JS = "\n".join((HERE / name).read_text(encoding="utf-8") for name in ("instrument_state.mjs", "instrument.js"))
+JS_FILES = ("instrument_state.mjs", "instrument.js", "instrument_draw.js", "instrument_controls.js")  # one module
+JS = "\n".join((HERE / name).read_text(encoding="utf-8") for name in JS_FILES)
 _component = st.components.v2.component(
     "descent_lab.instrument",
     html=HTML,
