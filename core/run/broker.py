@@ -165,7 +165,9 @@ class Broker:
         try:
             with self.scheduler.job(_Budgets(members), cancelled, "run") as job:
                 self._close(key, members)
-                self._run(list(members), progress, job)
+                live = [r for r in members if not r.gone]  # whoever left while the batch waited is not run
+                if live:
+                    self._run(live, progress, job)
         except Cancelled as err:
             for r in members:
                 r.error = r.error or err
