@@ -51,7 +51,7 @@ def warm_up() -> bool:
 
 def begin_view() -> None:
     """A new page view (script run): one budget of limits.RUN_SECONDS for every computation it asks for."""
-    _VIEW.budget, _VIEW.cut = Budget(), 0
+    _VIEW.budget, _VIEW.cut, _VIEW.kept = Budget(), 0, {}  # kept: results cut short, which the cache does not keep
 
 
 def cut_notice() -> None:
@@ -121,6 +121,9 @@ def _computed(label: str, work_fn: Callable[..., Any], *args: Any) -> Any:
 def _settled(cached: Callable[..., Any], *args: Any) -> Any:
     """cached(*args), noting a result cut short by a budget (and not keeping it in the cache); a computation dropped
     because this run was stopped ends the run quietly."""
+    cut = getattr(_VIEW, "kept", {})
+    if (cached, args) in cut:  # asked for again in this view: the same result, not a second, shorter cut
+        return cut[cached, args]
     try:
         out = cached(*args)
     except Cancelled:
@@ -131,6 +134,7 @@ def _settled(cached: Callable[..., Any], *args: Any) -> Any:
         cached.clear(*args)  # cut short by this view's budget, which other work shared: a later view tries again
         if hasattr(_VIEW, "cut"):
             _VIEW.cut += 1
+            _VIEW.kept[cached, args] = out
     return out
 
 
