@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from bench.common import timed  # noqa: E402
 from core.grid import surface  # noqa: E402
 from core.run import compiled, make_config, run  # noqa: E402
 from viz.style import Path  # noqa: E402
@@ -51,12 +52,6 @@ def source_loop(steps: int) -> None:
         optimizer.step()
         if step % 2000 == 0:
             'step{}:x={},f(x)={}'.format(step, x.tolist(), pred.item())
-
-
-def timed(fn, *args) -> float:
-    t = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - t
 
 
 def cpu(fn, *args) -> float:

@@ -9,29 +9,18 @@
 """
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from bench.common import median_time, timed  # noqa: E402
 from core.explore.basins import basin_map, grid  # noqa: E402
 from core.run import make_config, run  # noqa: E402
 
 RACE = (("sgd", 1e-3), ("adam", 1e-2), ("rmsprop", 1e-2), ("adagrad", 0.5), ("nadam", 1e-2), ("lbfgs", 1.0))
-
-
-def median_time(fn, repeats: int = 3) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 FORMULA = "sin(x*y)*cos(x-y)+exp(-x**2)*tanh(y)+" * 7 + "x"  # a typed formula near FORMULA_CHARS
@@ -41,12 +30,6 @@ def per_step(fn, steps: int) -> float:
     """fn's seconds per step: the best of three after a warm-up (the least disturbed by other work)."""
     fn()
     return min(timed(fn) for _ in range(3)) / steps
-
-
-def timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
 
 
 def measure(kw: dict) -> dict[str, float]:

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from bench.common import median_time as median_of  # noqa: E402
 from core.curvature import curvature, stability  # noqa: E402
 from core.grid import surface  # noqa: E402
 from core.model.data import DataSpec  # noqa: E402
@@ -34,14 +35,8 @@ DEFAULT_RUN = ("import sys, time, torch; sys.path.insert(0, '.'); torch.set_num_
                "t = time.perf_counter(); run(c); print(time.perf_counter() - t)")
 
 
-def median_time(fn, repeats: int = 5) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+def median_time(fn) -> float:
+    return median_of(fn, repeats=5)
 
 
 def surface_and_descent() -> None:

@@ -19,18 +19,16 @@ message cache).
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import checkout  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 PROBE = """
@@ -56,19 +54,6 @@ window.__bench = {
   },
 };
 """
-
-
-@contextmanager
-def checkout(rev: str):
-    """A past commit of this repository in a temporary git worktree."""
-    where = Path(tempfile.mkdtemp(prefix="descent-before-"))
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), rev], check=True,
-                   capture_output=True)
-    try:
-        yield where
-    finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)], capture_output=True)
-        shutil.rmtree(where, ignore_errors=True)
 
 
 class Session:

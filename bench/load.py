@@ -32,11 +32,8 @@ import asyncio
 import contextlib
 import itertools
 import re
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -49,6 +46,7 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from bench.common import checkout  # noqa: E402
 from core.optimizers import get_optimizer  # noqa: E402
 from core.run import make_config, run  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
@@ -188,19 +186,6 @@ def scenario(name: str, clients: int, batching: bool, processes: int = 1, root: 
               f"{'on' if compiles else 'off'}{where}, "
               f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, wrong {wrong}", flush=True)
     print(f"  (cold start: the first page of the fresh server took {cold:.2f} s; {warm})", file=sys.stderr)
-
-
-@contextlib.contextmanager
-def checkout(rev: str):
-    """A past commit of this repository in a temporary git worktree."""
-    where = Path(tempfile.mkdtemp(prefix="descent-before-"))
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), rev], check=True,
-                   capture_output=True)
-    try:
-        yield where
-    finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)], capture_output=True)
-        shutil.rmtree(where, ignore_errors=True)
 
 
 def rss_mb(pid: int) -> float:
