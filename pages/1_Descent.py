@@ -22,7 +22,7 @@ from ui.i18n import t
 from ui.page import on_phone, page
 from ui.panels import downloads, run_summary, runs_view, step_inspector
 from ui.params import Param
-from ui.scenes import adam_first_step
+from ui.scene_facts import adam_first_step
 
 
 def set_start(x: float, y: float) -> None:
