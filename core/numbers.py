@@ -6,9 +6,10 @@ import re
 
 from core.errors import CoreError
 
-# digits with an optional point and exponent; float() also takes 'inf', 'nan' and digit separators ('1_0')
-PLAIN_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
-WHOLE_NUMBER = re.compile(r"\s*[-+]?\d+\s*")
+# ASCII digits with an optional point and exponent; float() also takes 'inf', 'nan', digit separators ('1_0') and
+# other scripts' digits ('٣', '３'), which no control shows and no link the app writes contains
+PLAIN_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*", re.ASCII)
+WHOLE_NUMBER = re.compile(r"\s*[-+]?\d+\s*", re.ASCII)
 
 
 def parse_number(text: str, name: str) -> float:

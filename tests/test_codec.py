@@ -32,6 +32,7 @@ LINKS = [
                                                                                               "strong_wolfe")}),
     ("Descent", {"opt": ("adam", "adam"), "lr": ("0.003", DEFAULT), "steps": ("0", DEFAULT),
                  "adam_betas0": ("1.5", DEFAULT)}),
+    ("Descent", {"x0": ("\u0663", DEFAULT), "steps": ("\uff13\uff10", DEFAULT)}),  # digits of other scripts
     ("Sweep", {"lrs": (["0.001", "0.1"], (1e-3, 0.1)), "count": ("30", 30)}),
     ("Sweep", {"lrs": (["0.001"], DEFAULT), "count": ("10", DEFAULT)}),
     ("Compare", {"click_run": ("2", 2), "r2_opt": ("rprop", "rprop"), "runs": ("7", DEFAULT)}),
@@ -102,4 +103,5 @@ def test_matrices_travel_as_rows_and_entries():
 def test_unsafe_numbers_are_named_before_any_control_reads_them():
     assert codec.unsafe(["inf"]) == codec.unsafe(["1", "1e999"]) == codec.INFINITE
     assert codec.unsafe(["1_0"]) == codec.unsafe(["2", "0_5"]) == codec.NOT_PLAIN
+    assert codec.unsafe(["\u0663"]) == codec.unsafe(["\uff13\uff10"]) == codec.NOT_PLAIN  # float() reads 3 and 30
     assert codec.unsafe(["abc", "0.5", "-3e2"]) is None
