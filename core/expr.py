@@ -74,7 +74,7 @@ def parse_formula(text: str) -> Formula:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
-        raise FormulaError("not a formula: {error} at column {column}", error=err.msg, column=err.offset or 0) from None
+        raise _syntax_error(err, text.strip()) from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("the formula is nested too deeply") from None
     walk = _Walk()
@@ -82,6 +82,16 @@ def parse_formula(text: str) -> Formula:
     if not walk.variables:
         raise FormulaError("the formula must use x or y: a constant has no slope to descend")
     return Formula(fn, source)
+
+
+def _syntax_error(err: SyntaxError, text: str) -> FormulaError:
+    """What Python's parser found, in the catalogue's words (its own message is English only)."""
+    where = {"column": err.offset or len(text)}
+    if "never closed" in err.msg:
+        return FormulaError("not a formula: the bracket at column {column} is never closed", **where)
+    if err.msg.startswith("unmatched") or "does not match" in err.msg:
+        return FormulaError("not a formula: the bracket at column {column} matches no open bracket", **where)
+    return FormulaError("not a formula: the formula breaks off or runs on at column {column}", **where)
 
 
 def _build(node: ast.AST, depth: int, walk: _Walk) -> Formula:
