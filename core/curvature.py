@@ -70,6 +70,23 @@ def hessian(fn: Fn, point: Sequence[float]) -> tuple[float, np.ndarray, np.ndarr
     return float(f.detach()), g.detach().numpy(), (h + h.T) / 2  # symmetric up to rounding; eigh reads one triangle
 
 
+def hessians(fn: Fn, points: np.ndarray) -> np.ndarray:
+    """The Hessian at each of n points of the plane as [n, 3] = (hxx, hxy, hyy), float64, by one batched double
+    backward (fn evaluates rows independently, as every objective does for a batch of starts); NaN where not finite."""
+    p = torch.tensor(np.asarray(points, dtype=np.float64).reshape(-1, 2), requires_grad=True)
+    if p.shape[0] == 0:
+        return np.zeros((0, 3))
+    f = fn(p).sum()
+    g = torch.autograd.grad(f, p, create_graph=True, allow_unused=True)[0] if f.requires_grad else None
+    if g is None or not g.requires_grad:  # f constant or linear in x and y: no curvature anywhere
+        return np.zeros((p.shape[0], 3))
+    rows = [torch.autograd.grad(g[:, i].sum(), p, retain_graph=True, allow_unused=True)[0] for i in range(2)]
+    hx, hy = (torch.zeros_like(p) if r is None else r.detach() for r in rows)
+    out = torch.stack([hx[:, 0], (hx[:, 1] + hy[:, 0]) / 2, hy[:, 1]], 1).numpy()
+    out[~np.isfinite(out).all(1)] = np.nan
+    return out
+
+
 def curvature(fn: Fn, point: Sequence[float]) -> Curvature:
     """The Hessian at point and its eigen-decomposition."""
     if not all(math.isfinite(v) for v in point):

@@ -48,7 +48,19 @@ def jsdoc_fields(name: str) -> set[str]:
     return set(re.findall(r"(\w+)\??:", re.sub(r"\{[^{}]*\}", "", block.replace("*", ""))))
 
 
-@pytest.mark.parametrize("name", ["TypedArray", "PathSpec", "Texts", "Data"])
+def fields(cls: type) -> tuple[set[str], set[str]]:
+    """(every field, the optional ones: NotRequired) of a protocol TypedDict."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return set(hints), {k for k, v in hints.items() if typing.get_origin(v) is typing.NotRequired}
+
+
+def sends(data: dict, cls: type) -> bool:
+    """Whether data has every required field of cls and no field cls lacks."""
+    every, optional = fields(cls)
+    return every - optional <= set(data) <= every
+
+
+@pytest.mark.parametrize("name", ["TypedArray", "PathSpec", "Bound", "Curv", "Texts", "Data"])
 def test_python_and_javascript_name_the_same_fields(name):
     assert jsdoc_fields(name) == set(typing.get_type_hints(getattr(protocol, name))), name
 
@@ -59,9 +71,25 @@ def test_what_a_page_sends_is_the_protocol():
     at.run()
     data = json.loads(at.get("bidi_component")[0].proto.json)
     assert set(data) == set(typing.get_type_hints(protocol.Data))  # the first rerun carries the scene too
-    assert set(data["texts"]) == set(typing.get_type_hints(protocol.Texts))
-    assert all(set(p) == set(typing.get_type_hints(protocol.PathSpec)) for p in data["paths"])
+    assert sends(data["texts"], protocol.Texts) and "curv" not in data["texts"]  # the curvature is off by default
+    assert all(sends(p, protocol.PathSpec) and "hessian" not in p for p in data["paths"])
     assert len(data["texts"]["labels"]) == len(data["paths"]) == 3
+
+
+def test_the_fixtures_eigen_cases_are_numpys_and_core_curvatures():
+    """The cases tests/js checks the browser's closed form against: numpy.linalg.eigh and core.curvature.lr_bound."""
+    from core.curvature import lr_bound
+
+    assert len(FIXTURE["eigen"]) >= 6
+    for case in FIXTURE["eigen"]:
+        a, b, c = case["h"]
+        values, vectors = np.linalg.eigh(np.array([[a, b], [b, c]], dtype=np.float64))
+        np.testing.assert_allclose(case["values"], values, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(np.abs(np.array(case["vectors"]) @ vectors), np.eye(2), atol=1e-12)
+        size = np.abs(values)
+        condition = 1.0 if size.max() == 0 else None if size.min() == 0 else size.max() / size.min()
+        assert case["condition"] == pytest.approx(condition, rel=1e-12)
+        assert case["bound"] == pytest.approx(lr_bound(values[-1], case["beta"]), rel=1e-12)
 
 
 def test_the_browser_sends_back_the_triggers_python_listens_for():

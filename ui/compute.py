@@ -12,6 +12,7 @@ import torch
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import limits
+from core.curvature import hessians
 from core.explore.basins import BasinMap, basin_map
 from core.explore.race import Racers
 from core.explore.sweep import sweep
@@ -23,7 +24,7 @@ from core.run.budget import Budget, Cancelled
 from core.run.inspector import Step, inspect_step
 from core.run.schedule import Scheduler
 from ui.i18n import t
-from viz.instrument import digest, lift, path_arrays, scene
+from viz.instrument import digest, lift, path_arrays, sampled, scene
 from viz.style import COLORS, Path
 
 PROGRESS_AFTER = 0.5  # seconds before a run shows a progress bar
@@ -206,19 +207,27 @@ def cached_scene(objective_key: str, expr: str, bounds: tuple[float, ...], scale
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_paths(runs: Racers, scale: str) -> dict:
+def cached_paths(runs: Racers, scale: str, curvature: bool = False) -> dict:
     """The runs given as (config, row) as the instrument's packed paths, with an id that names them: numbers only,
-    the same in every language."""
+    the same in every language; with curvature, the Hessian at each drawn point too."""
     c0 = runs[0][0]
     surf = cached_surface(c0.objective, c0.expr, c0.bounds)
-    packed = path_arrays(run_paths(runs), surf, scale, lift(surf, scale))
+    paths = run_paths(runs)
+    packed = path_arrays(paths, surf, scale, lift(surf, scale),
+                         hessians=drawn_hessians(paths) if curvature else None)
     return {"id": digest(packed), "paths": packed}
 
 
-def view(runs: Racers, scale: str, arrows: bool) -> tuple[dict, dict]:
-    """What the instrument draws for these runs: (scene, paths)."""
+def drawn_hessians(paths: list[Path]) -> list:
+    """The Hessian (hxx, hxy, hyy) of each path's objective at the path's drawn points, by one batched double
+    backward per path in float64 (core/curvature.hessians): only the sampled steps, whatever the run's length."""
+    return [hessians(p.traj.objective.fn, p.traj.positions[steps, p.row]) for p, steps in zip(paths, sampled(paths))]
+
+
+def view(runs: Racers, scale: str, arrows: bool, curvature: bool = False) -> tuple[dict, dict]:
+    """What the instrument draws for these runs: (scene, paths), the paths with their curvature when asked."""
     c0 = runs[0][0]
-    return cached_scene(c0.objective, c0.expr, c0.bounds, scale, arrows), cached_paths(runs, scale)
+    return cached_scene(c0.objective, c0.expr, c0.bounds, scale, arrows), cached_paths(runs, scale, curvature)
 
 
 def run_paths(runs: Racers, labels: list[str] | None = None) -> list[Path]:

@@ -21,7 +21,7 @@ function mount(root) {
     root,
     views: { surface: q(".dl-surface"), contour: q(".dl-contour"), loss: q(".dl-loss") },
     play: q(".dl-play"), scrub: q(".dl-scrub"), speed: q(".dl-speed"), step: q(".dl-step"),
-    hint: q(".dl-hint"), error: q(".dl-error"), touch: q(".dl-touch"), heading: q(".dl-heading"),
+    hint: q(".dl-hint"), curv: q(".dl-curv"), error: q(".dl-error"), touch: q(".dl-touch"), heading: q(".dl-heading"),
     cursor: 0, end: 0, rate: 1, playing: false, loop: false, last: null, hold: 0, restart: false,
     drawing: false, again: false, sceneId: null, pathsId: null, clicks: false, send: () => {},
   };
@@ -89,7 +89,8 @@ async function receive(lab, data) {
   lab.pathsId = data.paths_id;
   if (newPaths) {
     lab.paths = data.paths.map((p) => ({ ...p, steps: unpack(p.steps), x: unpack(p.x), y: unpack(p.y),
-                                         z: unpack(p.z), loss: unpack(p.loss) }));
+                                         z: unpack(p.z), loss: unpack(p.loss),
+                                         hessian: p.hessian ? unpack(p.hessian) : null }));
   }
   lab.end = Math.max(0, ...lab.paths.map((p) => p.end));
   decades(lab.layouts.loss.yaxis, lab.paths);

@@ -48,6 +48,7 @@ function moving(lab) {
         showlegend: false, hoverinfo: "skip",
         marker: { size: 9, color: [p.color, "white"], line: { width: 1.5, color: p.color } } },
     );
+    if (p.hessian && lab.texts.curv) out.contour.push(...principal(lab, p, h, i));
     out.loss.push(
       { ...common, uid: `p${i}-loss`, type: "scatter", mode: "lines", x: p.steps, y: p.loss,
         line: { color: p.color }, hovertemplate: hover.loss },
@@ -56,6 +57,45 @@ function moving(lab) {
     );
   });
   return out;
+}
+
+// The curvature at path i's head on the contour: a segment through it along each eigenvector of the Hessian, as long
+// as 6 to 15% of the view's width by the eigenvalue's size (solid where f curves up, dashed where down), labelled
+// at the end that points into the view.
+function principal(lab, p, h, i) {
+  const here = hessianAt(p.hessian, h);
+  if (!here) return [];
+  const e = eigen2(...here);
+  const xr = lab.views.contour._fullLayout?.xaxis?.range ?? lab.layouts.contour.xaxis.range;
+  const yr = lab.views.contour._fullLayout?.yaxis?.range ?? lab.layouts.contour.yaxis.range;
+  const top = Math.max(Math.abs(e.values[0]), Math.abs(e.values[1])) || 1;
+  const [x, y] = [p.x[h], p.y[h]];
+  const inward = [(xr[0] + xr[1]) / 2 - x, (yr[0] + yr[1]) / 2 - y];
+  return e.vectors.map((u, j) => {
+    const v = u[0] * inward[0] + u[1] * inward[1] < 0 ? [-u[0], -u[1]] : u;
+    const size = Math.abs(xr[1] - xr[0]) * (0.06 + (0.09 * Math.abs(e.values[j])) / top);
+    const color = j ? "#ffe066" : "#ffffff";
+    return { uid: `p${i}-eig${j}`, type: "scatter", mode: "lines+text", showlegend: false, hoverinfo: "skip",
+             x: [x - size * v[0], x, x + size * v[0]], y: [y - size * v[1], y, y + size * v[1]],
+             text: ["", "", `λ${"₁₂"[j]} = ${sig(e.values[j])}`], textposition: "top center",
+             textfont: { size: 13, color }, line: { color, width: 3, dash: e.values[j] >= 0 ? "solid" : "dash" } };
+  });
+}
+
+// The readout under the contour: the curvature at the cursor of the first path that carries it, and what it
+// predicts for the learning rate (its numbers in data attributes too, for tests).
+function curvature(lab) {
+  const words = lab.texts.curv;
+  const i = words ? lab.paths.findIndex((p) => p.hessian) : -1;
+  lab.curv.hidden = i < 0;
+  if (i < 0) return;
+  const p = lab.paths[i];
+  const h = shown(p.steps, Math.floor(lab.cursor)) - 1;
+  const out = readout(hessianAt(p.hessian, h), words.runs[i], words);
+  lab.curv.textContent = out.text;
+  const n = out.numbers;
+  Object.assign(lab.curv.dataset, { step: String(p.steps[h]), l1: String(n ? n.values[0] : ""),
+                                   l2: String(n ? n.values[1] : ""), bound: String(n?.bound ?? "") });
 }
 
 // On a narrow screen the 3D view is about as tall as it is wide, seen from a little further away (so that its
@@ -125,6 +165,7 @@ async function draw(lab) {
       lab.scrub.value = String(Math.floor(lab.cursor));
       lab.root.dataset.cursor = String(Math.floor(lab.cursor));
       words(lab, lab.texts);
+      curvature(lab);
     } while (lab.again);
     lab.root.dataset.drawn = lab.pathsId;
   })();

@@ -11,9 +11,20 @@
  */
 /**
  * One path, numbers only (its label travels with the texts): its colour, last step, and per sampled step the step,
- * x, y, height in the 3D view and the loss curve's value.
+ * x, y, height in the 3D view and the loss curve's value; with the curvature on, the Hessian there as
+ * (hxx, hxy, hyy) rows (shape [n, 3]).
  * @typedef {{color: string, end: number, steps: TypedArray, x: TypedArray, y: TypedArray, z: TypedArray,
- *            loss: TypedArray}} PathSpec
+ *            loss: TypedArray, hessian?: TypedArray}} PathSpec
+ */
+/**
+ * What a path's run needs for SGD's stability bound: lr, momentum beta (null: not SGD with plain or heavy-ball
+ * momentum, the readout then gives plain gradient descent's bound) and dampening.
+ * @typedef {{lr: number, beta: number | null, dampening: number}} Bound
+ */
+/**
+ * The curvature readout's words, {l1} {l2} {cond} {bound} {lr} filled in at the cursor, and each path's Bound.
+ * @typedef {{values: string, sgd: string, gd: string, flat: string, stable: string, unstable: string,
+ *            missing: string, runs: Bound[]}} Curv
  */
 /**
  * A scene: each view's fixed part, its texts marked ⟦text⟧, and the id the browser keeps it by.
@@ -26,7 +37,7 @@
  * step counts are written in.
  * @typedef {{play: string, pause: string, step: string, speed: string, hint: string, free: string, still: string,
  *            heading: string, unlock: string, skip: string, labels: string[], scene: Object<string, string>,
- *            locale: string}} Texts
+ *            locale: string, curv?: Curv}} Texts
  */
 /**
  * What Python sends on every rerun (ui/protocol.Data); `scene` only when this session has not been sent it.
@@ -93,4 +104,58 @@ export function current(state, token) {
 /** A step count as the page's language writes it (1,000 in English, 1,000 in Chinese too; not the browser's). */
 export function count(n, locale) {
   return Math.floor(n).toLocaleString(locale || "en");
+}
+
+/**
+ * The symmetric matrix [[a, b], [b, c]] in closed form: eigenvalues ascending, unit eigenvectors (vectors[i] belongs
+ * to values[i]) and the condition number |lambda| largest over smallest (Infinity where one is 0).
+ * @returns {{values: number[], vectors: number[][], condition: number}}
+ */
+export function eigen2(a, b, c) {
+  const mean = (a + c) / 2;
+  const r = Math.hypot((a - c) / 2, b);
+  const det = a * c - b * b;
+  // the eigenvalue farther from 0 first, the other from the determinant: no cancellation when one is tiny
+  const far = mean >= 0 ? mean + r : mean - r;
+  const near = far === 0 ? 0 : det / far;
+  const values = far >= near ? [near, far] : [far, near];
+  const angle = 0.5 * Math.atan2(2 * b, a - c); // the direction of the larger eigenvalue
+  const top = [Math.cos(angle), Math.sin(angle)];
+  const vectors = [[-top[1], top[0]], top];
+  const lo = Math.min(Math.abs(values[0]), Math.abs(values[1]));
+  const hi = Math.max(Math.abs(values[0]), Math.abs(values[1]));
+  return { values, vectors, condition: lo === 0 ? (hi === 0 ? 1 : Infinity) : hi / lo };
+}
+
+/** SGD's largest stable learning rate on the quadratic model: 2 (1 + beta) / ((1 - dampening) lambda_max); null
+ * where no direction curves up. */
+export function lrBound(lambdaMax, beta = 0, dampening = 0) {
+  return lambdaMax > 0 ? (2 * (1 + beta)) / ((1 - dampening) * lambdaMax) : null;
+}
+
+/** The Hessian row i of a path's (hxx, hxy, hyy) array, or null where it is not finite. */
+export function hessianAt(h, i) {
+  const row = [h[3 * i], h[3 * i + 1], h[3 * i + 2]];
+  return row.every(Number.isFinite) ? row : null;
+}
+
+/** A number as the readout writes it: 4 significant digits. */
+export function sig(v) {
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "—";
+  return String(Number(v.toPrecision(4)));
+}
+
+/** The readout at one point: the numbers and the sentence, from the Hessian row h, the run's Bound and the words. */
+export function readout(h, run, words) {
+  if (!h) return { text: words.missing, numbers: null };
+  const e = eigen2(h[0], h[1], h[2]);
+  const lmax = e.values[1];
+  const heavy = run.beta !== null;
+  const bound = lrBound(lmax, heavy ? run.beta : 0, heavy ? run.dampening : 0);
+  const table = { l1: sig(e.values[0]), l2: sig(lmax), cond: sig(e.condition), lr: sig(run.lr),
+                  bound: bound === null ? "—" : sig(bound) };
+  let said = bound === null ? words.flat : heavy ? words.sgd : words.gd;
+  if (bound !== null && heavy) said += " " + (run.lr < bound ? words.stable : words.unstable);
+  const text = [words.values, said].map((w) => w.replace(/\{(\w+)\}/g, (m, k) => table[k] ?? m)).join(" ");
+  return { text, numbers: { ...e, bound } };
 }

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core import limits
-from core.explore.race import Rank
+from core.explore.race import Racers, Rank
 from core.io import codegen, exports
 from core.optimizers import get_optimizer
 from core.run import Reason, RunConfig, Trajectory
@@ -20,7 +20,7 @@ from ui.instrument import instrument, page_file
 from ui.page import presenting
 from ui.params import Param
 from ui.plans import Drawn
-from ui.protocol import Texts
+from ui.protocol import Bound, Curv, Texts
 from viz.instrument import labels
 
 
@@ -30,15 +30,37 @@ def runs_view(drawn: Drawn, names: list[str], hint: str, on_click: Callable[[flo
     one step cursor. In presentation mode each new run plays by itself; loop=True shows the 3D view alone, playing
     over and over. The scene and the paths are numbers only: their texts go with this rerun's texts. Returns what
     makes the same view as a page of its own (the "Figure (HTML)" download; called when the button is pressed)."""
-    scene, paths = view(drawn.runs, drawn.scale, drawn.arrows)
+    scene, paths = view(drawn.runs, drawn.scale, drawn.arrows, drawn.curvature)
     tr = words(lang())
     texts: Texts = {"play": t("Play"), "pause": t("Pause"), "step": t("step"), "speed": t("speed"), "hint": hint,
              "free": t("Turn and zoom: on"), "still": t("Turn and zoom: off"), "heading": t("The animation"),
              "unlock": t("(Switch “Turn and zoom” on first.)"),
              "skip": t("Skip to the animation's Play button"), "labels": labels(names),
              "scene": {w: tr(w) for w in scene["words"]}, "locale": lang()}
+    if drawn.curvature:
+        texts["curv"] = curvature_texts(drawn.runs)
     instrument(key, scene, paths, texts, autoplay=presenting() or loop, loop=loop, only3d=loop, on_click=on_click)
     return functools.partial(page_file, scene, paths, texts, f"{', '.join(names)} · Descent Lab")
+
+
+def curvature_texts(runs: Racers) -> Curv:
+    """The curvature readout's words, the browser filling in the numbers at the cursor, and each run's lr and
+    momentum for SGD's bound (beta None for any other optimizer, or Nesterov's momentum: plain GD's bound then)."""
+    return {"values": t("At the cursor: λ₁ = {l1}, λ₂ = {l2}, condition number |λ|max / |λ|min = {cond}."),
+            "sgd": t("SGD is stable near here for lr < 2 (1 + β) / λ₂ = {bound}; this run's lr = {lr} is"),
+            "gd": t("Plain gradient descent (SGD) would be stable near here for lr < 2 / λ₂ = {bound}: the bound "
+                    "is for SGD, not this optimizer."),
+            "flat": t("No direction curves up here (λ₂ ≤ 0): the quadratic model bounds no learning rate."),
+            "stable": t("stable here."), "unstable": t("unstable here: its steps grow along the steepest direction."),
+            "missing": t("The Hessian is not a finite number here."), "runs": [_bound(c) for c, _ in runs]}
+
+
+def _bound(config: RunConfig) -> Bound:
+    """A run's lr, and its momentum and dampening when its optimizer is SGD with plain or heavy-ball momentum."""
+    v = config.hyper_values
+    heavy = config.optimizer == "sgd" and not v.get("nesterov")
+    return {"lr": float(v["lr"]), "beta": float(v.get("momentum", 0.0)) if heavy else None,
+            "dampening": float(v.get("dampening", 0.0)) if heavy else 0.0}
 
 
 def run_summary(traj: Trajectory) -> None:

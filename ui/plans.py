@@ -62,13 +62,15 @@ def common(values: Values) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Drawn:
-    """Runs on the instrument: the runs as (config, row), the height scale, whether the contour has arrows, and
-    the steps asked for (more than the runs' own when the budget cut them)."""
+    """Runs on the instrument: the runs as (config, row), the height scale, whether the contour has arrows, the
+    steps asked for (more than the runs' own when the budget cut them), and whether the curvature at the cursor is
+    drawn."""
 
     runs: Racers
     scale: str
     arrows: bool
     asked: int
+    curvature: bool = False
 
 
 def fitted(runs: Racers) -> Racers:
@@ -86,7 +88,7 @@ def descent(values: Values) -> Drawn:
     opt, hypers = settings(values)
     config = make_config(hypers, optimizer=opt, starts=[(values["x0"], values["y0"])], dtype=values["dtype"],
                          **common(values))
-    return Drawn(fitted(((config, 0),)), values["scale"], values["arrows"], config.steps)
+    return Drawn(fitted(((config, 0),)), values["scale"], values["arrows"], config.steps, values["curv"])
 
 
 def compare(values: Values) -> Drawn:

@@ -18,7 +18,8 @@ class TypedArray(TypedDict):
 
 
 class PathSpec(TypedDict):
-    """One path, numbers only: its colour, last step, and per sampled step the step, x, y, 3D height and loss."""
+    """One path, numbers only: its colour, last step, and per sampled step the step, x, y, 3D height and loss; with
+    the curvature on, also the Hessian there (hxx, hxy, hyy: shape [n, 3])."""
 
     color: str
     end: int
@@ -27,6 +28,30 @@ class PathSpec(TypedDict):
     y: TypedArray
     z: TypedArray
     loss: TypedArray
+    hessian: NotRequired[TypedArray]
+
+
+class Bound(TypedDict):
+    """What a path's run needs for SGD's stability bound: its lr, and its momentum beta (None: not SGD with plain or
+    heavy-ball momentum, so the readout gives plain gradient descent's bound) and dampening."""
+
+    lr: float
+    beta: float | None
+    dampening: float
+
+
+class Curv(TypedDict):
+    """The curvature readout's words ({l1}, {l2}, {cond}, {bound}, {lr} filled in by the browser at the cursor), and
+    each path's Bound."""
+
+    values: str
+    sgd: str
+    gd: str
+    flat: str
+    stable: str
+    unstable: str
+    missing: str
+    runs: list[Bound]
 
 
 class Paths(TypedDict):
@@ -53,6 +78,7 @@ class Texts(TypedDict):
     labels: list[str]
     scene: dict[str, str]
     locale: str
+    curv: NotRequired[Curv]
 
 
 class Data(TypedDict):

@@ -97,19 +97,26 @@ def lift(surf: Surface, scale: str) -> float:
     return 0.01 * (high - low)
 
 
-def path_arrays(paths: list[Path], surf: Surface, scale: str, above: float,
-                points: int = PATH_POINTS) -> list[dict]:
-    """Each path at evenly spaced steps (all of them when few): step, x, y, height in the 3D view, and the loss
-    curve's value (f - f* when f* is known, else f), computed in float64 and sent as float32; no label (labels()
-    sends those with the texts)."""
-    best = paths[0].traj.objective.f_star
+def sampled(paths: list[Path], points: int = PATH_POINTS) -> list[np.ndarray]:
+    """The steps drawn of each path: evenly spaced (all of them when few), each path at least MIN_PATH_POINTS."""
     each = max(MIN_PATH_POINTS, points // len(paths))
+    return [frame_steps(p.end, each) for p in paths]
+
+
+def path_arrays(paths: list[Path], surf: Surface, scale: str, above: float, points: int = PATH_POINTS,
+                hessians: list[np.ndarray] | None = None) -> list[dict]:
+    """Each path at its sampled steps: step, x, y, height in the 3D view, and the loss curve's value (f - f* when f*
+    is known, else f), computed in float64 and sent as float32; with hessians (one [n, 3] array of hxx, hxy, hyy per
+    path, at those steps) also the curvature there; no label (labels() sends those with the texts)."""
+    best = paths[0].traj.objective.f_star
     out = []
-    for p in paths:
-        steps = frame_steps(p.end, each)
+    for i, (p, steps) in enumerate(zip(paths, sampled(paths, points))):
         xy = p.traj.positions[steps, p.row].astype(np.float64)
         f = p.traj.losses[steps, p.row].astype(np.float64)
-        out.append({"color": p.color, "end": p.end, "steps": typed(steps, "int32"),
-                    "x": typed(xy[:, 0]), "y": typed(xy[:, 1]), "z": typed(surf.height(f, scale) + above),
-                    "loss": typed(f if best is None else f - best)})
+        spec = {"color": p.color, "end": p.end, "steps": typed(steps, "int32"), "x": typed(xy[:, 0]),
+                "y": typed(xy[:, 1]), "z": typed(surf.height(f, scale) + above), "loss": typed(f if best is None
+                                                                                               else f - best)}
+        if hessians is not None:
+            spec["hessian"] = typed(hessians[i])
+        out.append(spec)
     return out
