@@ -19,7 +19,7 @@ SCREENS = [("Home", {}), ("Descent", {}), ("Descent", {"fn": "custom", "expr": "
            ("Descent", {"fn": "custom", "expr": "lambda: 0"}), ("Descent", {"opt": "sgd", "lr": "0.1"}),
            ("Perceptron", {}), ("Perceptron", {"k": "3"}), ("Chain_Rule", {}), ("Tensors", {}),
            ("Compare", {"steps": "300"}), ("Basins", {"grid": "20", "steps": "200"}), ("Sweep", {"steps": "200"}),
-           ("Scenes", {}), ("Descent", {"steps": "inf", "zz": "1"})]
+           ("Scenes", {}), ("Descent", {"steps": "inf", "zz": "1"}), ("Descent", {"curv": "true", "steps": "50"})]
 
 
 def leaves(node):
@@ -71,7 +71,7 @@ def instrument_texts(data):
     texts, scene = data.get("texts", {}), data.get("scene", {})
     inside = [*figure_texts(scene), *scene.get("hover", {}).values()]
     assert {key for text in inside for key in MARK.findall(text)} <= set(texts.get("scene", {}))
-    words = [v for k, v in texts.items() if isinstance(v, str)]
+    words = [v for k, v in [*texts.items(), *texts.get("curv", {}).items()] if isinstance(v, str)]
     return [*(MARK.sub(" ", text) for text in inside), *texts.get("scene", {}).values(), *texts.get("labels", []),
             *words]
 
