@@ -4,12 +4,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from core.curvature import sweep_bound
 from core.run import Reason
 from ui import plans
 from ui.compute import cached_sweep, steps_cut
 from ui.controls import control, objective_controls, optimizer_controls, start_controls, tolerance_control, values
 from ui.i18n import lang, t, words
 from ui.page import page
+from ui.panels import sweep_bound_note
 from viz.charts import sweep_figure
 
 with page("Sweep", "Sweep") as schema:
@@ -30,8 +32,12 @@ with page("Sweep", "Sweep") as schema:
     steps_cut(asked, steps)
     ends = cached_sweep(config, low, high, count)
     lrs = np.array(ends.lrs)
-    figure = sweep_figure(lrs, ends.losses, ends.end, ends.reason, config.objective_spec.f_star, words(lang()))
+    bound = sweep_bound(ends)  # SGD's 2 (1 + beta) / lambda_max at the minimum reached, beside the measured one
+    lines = None if bound is None or bound.predicted is None else (bound.predicted, *bound.measured)
+    figure = sweep_figure(lrs, ends.losses, ends.end, ends.reason, config.objective_spec.f_star, words(lang()),
+                          bound=lines)
     st.plotly_chart(figure, width="stretch", key="sweep")
+    sweep_bound_note(config, bound)
     diverged = lrs[np.array([r == Reason.DIVERGED for r in ends.reason])]
     ok = [i for i, r in enumerate(ends.reason) if r != Reason.DIVERGED]
     if diverged.size:

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core import limits
+from core.curvature import SweepBound, curvature
 from core.explore.race import Racers, Rank
 from core.io import codegen, exports
 from core.optimizers import get_optimizer
@@ -61,6 +62,36 @@ def _bound(config: RunConfig) -> Bound:
     heavy = config.optimizer == "sgd" and not v.get("nesterov")
     return {"lr": float(v["lr"]), "beta": float(v.get("momentum", 0.0)) if heavy else None,
             "dampening": float(v.get("dampening", 0.0)) if heavy else 0.0}
+
+
+def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
+    """What SGD's predicted stability bound says beside the sweep's measured one, each number from the sweep."""
+    v = config.hyper_values
+    if config.optimizer != "sgd" or v.get("nesterov"):
+        st.caption(t("The predicted bound 2 (1 + β) / λ_max is for SGD (plain or heavy-ball momentum, not "
+                     "Nesterov's): choose SGD to see it beside the measured one."))
+        return
+    if bound is None or bound.predicted is None:
+        st.caption(t("None of these runs reached a minimum (within {reached} of one, refined by Newton's method): "
+                     "there is no measured bound to set beside the prediction. More steps, or a start nearer the "
+                     "minimum, help.", reached=f"{limits.REACHED_DISTANCE:g}"))
+        return
+    lam = curvature(config.objective_spec.fn, bound.minimum).lambda_max
+    below, above = bound.measured
+    said = t("Predicted: at the minimum the runs reach, ({x}, {y}), the Hessian's largest eigenvalue is λ_max = "
+             "{lam}, so SGD with momentum β = {beta} is stable for lr < 2 (1 + β) / λ_max = {predicted} (dashed "
+             "line).", x=f"{bound.minimum[0]:.4g}", y=f"{bound.minimum[1]:.4g}", lam=f"{lam:.4g}",
+             beta=f"{v.get('momentum', 0.0):g}", predicted=f"{bound.predicted:.4g}")
+    if above is None:
+        said += " " + t("Measured: the largest learning rate swept, {below}, still reached it (shaded).",
+                        below=f"{below:.3g}")
+    else:
+        said += " " + t("Measured: lr = {below} still reached it and lr = {above} did not (shaded).",
+                        below=f"{below:.3g}", above=f"{above:.3g}")
+    said += " " + (t("The prediction lies between them: they agree within the sweep's grid.") if bound.agrees else
+                   t("The prediction lies outside: they do not agree within the sweep's grid. The bound is local: "
+                     "from a far start a run may leave for another basin first."))
+    (st.success if bound.agrees else st.warning)(said)
 
 
 def run_summary(traj: Trajectory) -> None:

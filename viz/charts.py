@@ -1,12 +1,15 @@
 """Line charts: f - f* against the step (the loss curve) and a learning-rate sweep's outcomes."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.run import Reason
 from viz.style import (
+    BOUND_COLOR,
     CONVERGED_COLOR,
     DIVERGED_COLOR,
     IDLE_COLOR,
@@ -31,8 +34,11 @@ def loss_layout(best: float | None, legend: bool, tr: Words = same) -> dict:
 
 
 def sweep_figure(lrs: np.ndarray, final_f: np.ndarray, steps: np.ndarray, reason: tuple[str, ...],
-                 best: float | None, tr: Words = same) -> go.Figure:
-    """Final f (minus f* when known) and steps run against the learning rate, diverged runs marked."""
+                 best: float | None, tr: Words = same,
+                 bound: tuple[float, float, float | None] | None = None) -> go.Figure:
+    """Final f (minus f* when known) and steps run against the learning rate, diverged runs marked; with bound
+    (predicted, the largest lr that reached the minimum, the next one swept or None), SGD's predicted bound as a
+    vertical line beside the measured bracket, shaded."""
     diverged = np.array([r == Reason.DIVERGED for r in reason])
     converged = np.array([r == Reason.CONVERGED for r in reason])
     gap = final_f.astype(np.float64) - (best or 0.0)
@@ -45,6 +51,18 @@ def sweep_figure(lrs: np.ndarray, final_f: np.ndarray, steps: np.ndarray, reason
                              marker=dict(color=np.where(converged, CONVERGED_COLOR, IDLE_COLOR), size=8)), 2, 1)
     for lr in lrs[diverged]:
         fig.add_vline(x=float(lr), line=dict(color=DIVERGED_COLOR, width=1, dash="dot"))
+    if bound is not None:
+        predicted, low, high = bound
+        fig.add_vrect(x0=low, x1=high if high is not None else low, fillcolor=CONVERGED_COLOR, opacity=0.2,
+                      line_width=1 if high is None else 0, row="all", col=1)
+        fig.add_vline(x=predicted, line=dict(color=BOUND_COLOR, width=2, dash="dash"), row="all", col=1)
+        # labels placed by hand: on a log axis an annotation's x is log10 of the value (add_vline's would not be)
+        fig.add_annotation(x=math.log10(predicted), y=1, xref="x", yref="y domain", xanchor="right",
+                           yanchor="top", showarrow=False, text=tr("predicted 2 (1 + β) / λ_max"),
+                           font=dict(color=BOUND_COLOR))
+        fig.add_annotation(x=math.log10(high if high is not None else low), y=0, xref="x", yref="y domain",
+                           xanchor="left", yanchor="bottom", showarrow=False, text=tr("measured"),
+                           font=dict(color=CONVERGED_COLOR))
     decades = {"type": "log", "dtick": 1, "exponentformat": "power"}  # 10⁻⁵ ... 10⁰, not 10µ beside 0.001
     fig.update_xaxes(title_text=tr("learning rate"), row=2, col=1, **decades)
     fig.update_xaxes(row=1, col=1, **decades)

@@ -14,6 +14,7 @@ PATH_COLOR = "#e4572e"
 COLORS = (PATH_COLOR, "#2e86ab", "#f6ae2d", "#7b2cbf", "#2a9d8f", "#d62828")
 MIN_COLOR = "#17bebb"
 DIVERGED_COLOR, IDLE_COLOR, ELSEWHERE_COLOR, CONVERGED_COLOR = "#d62828", "#bdbdbd", "#6c757d", "#2a9d8f"
+BOUND_COLOR = "#1f5fa8"  # SGD's predicted stability bound on the sweep
 CUT_COLOR = "#f1e3c2"  # a basin map's starts that the page's compute budget cut short
 MARGIN = dict(l=0, r=0, t=30, b=0)
 TITLED_MARGIN = {**MARGIN, "t": 40}  # room for a title above the plot

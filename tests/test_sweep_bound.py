@@ -1,0 +1,62 @@
+"""/Sweep's predicted bound: SGD's 2 (1 + beta) / lambda_max at the minimum its runs reach, against the learning
+rates where its runs stop reaching it, for the page's own values (plans.sweep), and what the page draws and says."""
+import json
+import math
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.curvature import sweep_bound
+from core.explore.sweep import sweep
+from core.objectives import OBJECTIVES
+from tests.test_share import PAGES
+from ui import plans
+
+# Rosenbrock's valley floor is flat (lambda_min 0.4): SGD reaches (1, 1) within the page's steps only from nearby
+ROSENBROCK = {"fn": "rosenbrock", "lrs": ["0.0001", "0.01"], "x0": "1.002", "y0": "1.004", "steps": "5000"}
+
+
+def lambda_max_by_hand(key: str) -> float:
+    """At the known minimum, by hand: Himmelblau's (3, 2) H = [[74, 20], [20, 34]]; Rosenbrock's (1, 1)
+    H = [[2 + 1200x² − 400y, −400x], [−400x, 200]] = [[802, −400], [−400, 200]]."""
+    a, b, c = {"himmelblau": (74, 20, 34), "rosenbrock": (802, -400, 200)}[key]
+    return (a + c) / 2 + math.hypot((a - c) / 2, b)
+
+
+@pytest.mark.parametrize("link", [{}, ROSENBROCK], ids=["himmelblau-defaults", "rosenbrock"])
+def test_the_predicted_bound_lies_in_the_pages_measured_bracket(link):
+    config, low, high, count = plans.sweep(plans.link_values("Sweep", link))
+    key = config.objective
+    b = sweep_bound(sweep(config, low, high, count))
+    assert np.allclose(b.minimum, OBJECTIVES[key].minima[0], atol=1e-9)
+    assert b.predicted == pytest.approx(2 / lambda_max_by_hand(key), rel=1e-9)
+    below, above = b.measured
+    assert below < b.predicted <= above and b.agrees  # within one step of the sweep's grid
+    assert above / below == pytest.approx((high / low) ** (1 / (count - 1)))
+
+
+def test_the_page_draws_and_states_the_bound_from_its_sweep():
+    at = AppTest.from_file(PAGES["Sweep"], default_timeout=120)
+    at.run()
+    assert not at.exception
+    config, low, high, count = plans.sweep(plans.link_values("Sweep", {}))
+    b = sweep_bound(sweep(config, low, high, count))
+    (said,) = [s.value for s in at.success]
+    for number in (f"{b.predicted:.4g}", f"{b.measured[0]:.3g}", f"{b.measured[1]:.3g}",
+                   f"{lambda_max_by_hand('himmelblau'):.4g}"):
+        assert number in said, (number, said)
+    assert "they agree within the sweep's grid" in said
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lines = [s for s in figure["layout"]["shapes"] if s.get("line", {}).get("dash") == "dash"]
+    assert lines and all(s["x0"] == s["x1"] == pytest.approx(b.predicted) for s in lines)
+    shaded = [s for s in figure["layout"]["shapes"] if s["type"] == "rect"]
+    assert shaded and all((s["x0"], s["x1"]) == pytest.approx(b.measured) for s in shaded)
+
+
+def test_the_page_says_the_bound_is_for_sgd_with_another_optimizer():
+    at = AppTest.from_file(PAGES["Sweep"], default_timeout=120)
+    at.query_params.update({"opt": "adam", "steps": "200"})
+    at.run()
+    assert not at.exception and not at.success
+    assert any("is for SGD" in c.value for c in at.caption)
