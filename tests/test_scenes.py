@@ -19,7 +19,8 @@ CATALOGUES = {lang: json.loads((ROOT / "locales" / f"{lang}.json").read_text()) 
 # what the texts may write with digits: formulas and the tutorial's own words, never a result
 FORMULAS = ["x² − y²", "(0, 0)", "step0", "2 (o − 1) o (1 − o) x_j", "o (1 − o)", "(o − 1)", "±1", "dy2/dy1",
             "dy1/dw1", "dy2/dw1", "target 1", "target of 1", "near 0", "目标值 1", "目标为 1", "接近 0",
-            "exactly 0", "恰好为 0", "画不出 0", "cannot draw", "1/", "梯度为 0"]
+            "exactly 0", "恰好为 0", "画不出 0", "cannot draw", "1/", "梯度为 0", "2 / λ", "λ₁", "λ₂",
+            "|1 − lr · λ_max|"]
 
 
 @pytest.fixture(scope="module")
@@ -242,3 +243,20 @@ def test_descent_teaches_adams_first_step_and_compare_shows_the_saddles_note():
     assert "Adam's first step" not in page("1_Descent.py", {"steps": "50", "opt": "sgd"})
     saddle = page("2_Compare.py", {"fn": "saddle", "steps": "50", "runs": "1"})
     assert "a zero gradient, not a minimum" in saddle
+
+
+def test_gradient_descent_blows_up_past_two_over_lambda(facts):
+    """By hand at (3, 2): H = [[74, 20], [20, 34]], lambda = 54 -/+ sqrt(800); SGD in numpy float64 from (3.1, 2.1)."""
+    f, ((traj, row),) = facts["blow-up"]
+    low, high = 54 - math.sqrt(800), 54 + math.sqrt(800)
+    assert (f["minimum"], f["l1"], f["l2"]) == ("(3, 2)", f"{low:.4g}", f"{high:.4g}") == ("(3, 2)", "25.72", "82.28")
+    assert f["bound"] == f"{2 / high:.3g}" and float(f["lr"]) > 2 / high > float(f["lr_ok"])
+    assert f["factor"] == f"{abs(1 - float(f['lr']) * high):.3g}"
+    with np.errstate(over="ignore", invalid="ignore"):  # past the picture the numbers run off, as in torch
+        path = sgd_path(himmelblau_grad, (3.1, 2.1), float(f["lr"]), 20)
+        d = np.linalg.norm(path - (3, 2), axis=1)
+    assert [f["d0"], f["d1"], f["d2"]] == [f"{v:.2g}" for v in d[:3]] and d[1] / d[0] > 2  # it grows
+    gone = next(k for k, q in enumerate(path) if np.abs(q).max() > 60 or not np.isfinite(q).all())
+    assert f["diverged"] == str(gone)
+    calm = sgd_path(himmelblau_grad, (3.1, 2.1), float(f["lr_ok"]), int(f["ok_steps"]))
+    assert np.linalg.norm(calm[-1] - (3, 2)) < 1e-4  # below the bound, it settles

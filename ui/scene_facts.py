@@ -8,8 +8,10 @@ from typing import Callable
 import numpy as np
 
 from core.autograd import chain, perceptron
+from core.curvature import curvature
 from core.optimizers import get_optimizer
 from core.run import RunConfig, Trajectory, make_config
+from ui.params import table
 
 Ran = list[tuple[Trajectory, int]]  # the scene's runs as its page draws them: (trajectory, row)
 Runner = Callable[[RunConfig], Trajectory]  # how a scene's facts get a run it compares with (cached in the app)
@@ -116,6 +118,25 @@ def rastrigin_facts(ran: Ran, runner: Runner) -> dict[str, str]:
     (end, f), best = traj.final(row), traj.objective
     return {"start": point(traj.config.starts[row]), "end": point(end), "f": num(f, 3), "steps": steps(traj.end[row]),
             "fstar": num(best.f_star, 3), "minimum": point(best.minima[0])}
+
+
+def blow_up_facts(ran: Ran, runner: Runner) -> dict[str, str]:
+    """SGD above 2 / lambda_max at the minimum nearest its start: the eigenvalues there, the bound, the factor the
+    quadratic model multiplies the error by each step, the first distances, when it diverged; and the largest lr of
+    the page's slider below the bound, from the same start."""
+    traj, row = ran[0]
+    c, start = traj.config, np.array(traj.config.starts[row])
+    minimum = min(traj.objective.minima, key=lambda m: float(np.linalg.norm(np.array(m) - start)))
+    here = curvature(traj.objective.fn, minimum)
+    lr, bound = c.hyper_values["lr"], here.lr_bound()
+    lr_ok = max(v for v in table("Descent")["lr"].options if v < bound)
+    ok = runner(make_config({"lr": lr_ok}, optimizer="sgd", objective=c.objective, starts=[c.starts[row]],
+                            steps=c.steps, tol=c.tol))
+    d = np.linalg.norm(traj.positions[:3, row].astype(np.float64) - np.array(minimum), axis=1)
+    return {"minimum": point(minimum), "l1": num(here.eigenvalues[0], 4), "l2": num(here.lambda_max, 4),
+            "bound": num(bound, 3), "lr": f"{lr:g}", "factor": num(abs(1 - lr * here.lambda_max), 3),
+            "start": point(start), "d0": num(d[0], 2), "d1": num(d[1], 2), "d2": num(d[2], 2),
+            "diverged": steps(int(traj.end[row]) + 1), "lr_ok": f"{lr_ok:g}", "ok_steps": steps(ok.summary(0).steps)}
 
 
 def perceptron_single_facts(ran: Ran, runner: Runner) -> dict[str, str]:

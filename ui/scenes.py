@@ -13,6 +13,7 @@ from ui.scene_facts import (
     Facts,
     Ran,
     Runner,
+    blow_up_facts,
     chain_facts,
     four_starts_facts,
     momentum_facts,
@@ -66,6 +67,16 @@ SCENES: tuple[Scene, ...] = (
           "{f0} to {f1}, but |∇f| grows from {g0} to {g1}. The second step jumps past the valley to {p2}, where "
           "f = {f2}; step {out} leaves the picture, at {p_out}, and step {diverged} is flagged as diverged.",
           too_large_lr_facts),
+    Scene("blow-up", "Descent", (("opt", "sgd"), ("lr", "0.05"), ("x0", "3.1"), ("y0", "2.1"), ("steps", "100"),
+                                 ("curv", "true")),
+          "The learning rate where gradient descent blows up is 2 / λ",
+          "At Himmelblau's minimum {minimum} the Hessian's eigenvalues are λ₁ = {l1} and λ₂ = {l2} (drawn on the "
+          "contour at the cursor: move it): plain gradient descent settles there only for lr < 2 / λ_max = {bound}. "
+          "With lr {lr}, above it, each step multiplies the distance along the steepest direction by "
+          "|1 − lr · λ_max| = {factor}: from {start} the distance to the minimum goes {d0}, {d1}, {d2}, the point "
+          "leaves the valley and step {diverged} is flagged as diverged. With lr {lr_ok}, below the bound, the "
+          "same start converges after {ok_steps} steps.",
+          blow_up_facts),
     Scene("momentum", "Descent", (("opt", "sgd"), ("lr", "0.001"), ("sgd_momentum", "0.95"), ("arrows", "true")),
           "Momentum overshoots into another valley",
           "Plain SGD (lr {lr}) from {start} ends at {plain}. With momentum {momentum} the point passes within "

@@ -57,7 +57,7 @@ def warm_scenes() -> float:
         scene_facts(scene)
         if scene.page in FIGURE_PAGES:
             drawn = scene_runs(scene)
-            view(drawn.runs, drawn.scale, drawn.arrows)
+            view(drawn.runs, drawn.scale, drawn.arrows, drawn.curvature)
     return time.perf_counter() - started
 
 
