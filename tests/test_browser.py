@@ -246,3 +246,37 @@ def test_scene_links_switch_pages_in_the_session(server, page):
     page.wait_for_function("['runs=4', 'present=true'].every(p => location.search.includes(p))", timeout=60_000)
     wait_idle(page)
     assert page.evaluate("window.__same_document === true") and "/Compare?" in page.url
+
+
+def loss_lines(page) -> list[str]:
+    """The names of the lines the instrument's loss curve has drawn (each with a path on screen)."""
+    return page.evaluate("""() => {
+      const gd = document.querySelectorAll('.dl-instrument .js-plotly-plot')[2];
+      const drawn = [...gd.querySelectorAll('.scatterlayer .trace path.js-line')].filter((p) => p.getAttribute('d'));
+      return drawn.length >= 2 ? gd.data.filter((t) => t.mode === 'lines').map((t) => t.name) : [];
+    }""")
+
+
+def test_model_page_draws_both_losses_and_takes_b_from_the_link(server, page):
+    """/Model with minibatches: every view drawn, the loss curve's minibatch and full loss lines in the legend, no
+    error; B = 0 from the link leaves one line, and B = 25 brings the two back with the page's text for it."""
+    page.goto(f"{server}/Model")
+    wait_idle(page)
+    page.wait_for_selector(".dl-instrument[data-drawn] .js-plotly-plot .gl-container canvas", timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() >= 4  # the instrument's three views and the data's scatter
+    assert loss_lines(page) == ["minibatch loss", "full loss"]
+    legend = page.locator(".dl-instrument .js-plotly-plot").nth(2).locator(".legendtext")
+    assert legend.evaluate_all("(texts) => texts.map((t) => t.textContent)") == ["minibatch loss", "full loss"]
+    assert page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "model.png"), full_page=True)
+    for batch, lines in (("0", ["path"]), ("25", ["minibatch loss", "full loss"])):
+        page.goto(f"{server}/Model?batch={batch}")
+        wait_idle(page)
+        page.wait_for_selector(".dl-instrument[data-drawn] .js-plotly-plot .gl-container canvas", timeout=60_000)
+        page.wait_for_function("(n) => document.querySelectorAll('.dl-instrument .js-plotly-plot')[2]?.data?."
+                               "filter((t) => t.mode === 'lines').length === n", arg=len(lines), timeout=30_000)
+        assert page.evaluate("() => document.querySelectorAll('.dl-instrument .js-plotly-plot')[2].data"
+                             ".filter((t) => t.mode === 'lines').map((t) => t.name)") == lines
+        assert page.get_by_role("spinbutton", name="minibatch size B").input_value() == batch
+        assert page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0
+    assert page.get_by_text("B = 25 of the 100 points (4 minibatches an epoch").count() == 1

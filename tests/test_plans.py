@@ -6,6 +6,7 @@ import dataclasses
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import limits
 from core.explore.basins import most_grid, most_steps
 from core.optimizers import get_optimizer
 from core.run import cost
@@ -20,8 +21,10 @@ LINKS = [
     ("Compare", {"runs": "2", "steps": "50", "r1_opt": "adam", "r2_opt": "adam", "r2_lr": "0.001", "r2_y0": "1"}),
     ("Basins", {"grid": "200", "steps": "2000", "opt": "sgd"}),
     ("Sweep", {"lrs": ["1e-05", "10"], "count": "20", "steps": "40", "opt": "adagrad"}),
+    ("Model", {"opt": "sgd", "lr": "1", "size": "30", "batch": "40", "data_seed": "4", "steps": "60", "x0": "1"}),
 ]
-FUNCTIONS = {"Descent": plans.descent, "Compare": plans.compare, "Basins": plans.basins, "Sweep": plans.sweep}
+FUNCTIONS = {"Descent": plans.descent, "Compare": plans.compare, "Basins": plans.basins, "Sweep": plans.sweep,
+             "Model": plans.model}
 
 
 def asked(monkeypatch, page: str, link: dict) -> list:
@@ -42,7 +45,7 @@ def asked(monkeypatch, page: str, link: dict) -> list:
 def test_the_page_asks_for_what_its_function_makes_of_the_link(monkeypatch, page, link):
     made = FUNCTIONS[page](plans.link_values(page, link))
     calls = asked(monkeypatch, page, link)
-    if page in ("Descent", "Compare"):
+    if page in ("Descent", "Compare", "Model"):
         assert {a[0] for name, a in calls if name == "cached_run"} == {c for c, _ in made.runs}
     else:
         assert [a for name, a in calls if name != "cached_run"] == [made]
@@ -83,3 +86,15 @@ def test_the_tutorials_settings_are_the_source_run_scene_and_the_descent_button(
     four = next(s for s in SCENES if s.key == "four-starts")
     race = plans.compare(plans.link_values("Compare", dict(four.params))).runs
     assert len({id(c) for c, _ in race}) == 1 and race[0][0].starts == plans.TUTORIAL_STARTS
+
+
+def test_the_model_pages_run_by_hand():
+    """/Model: the perceptron on the link's data set, B at most its size; the budget cut charges every data point
+    a step evaluates (an LBFGS step: max_iter evaluations of 1,024 padded points)."""
+    config = plans.model(plans.link_values(*LINKS[6])).runs[0][0]
+    assert (config.objective, config.optimizer, config.starts, config.steps, config.tol) == (
+        "perceptron", "sgd", ((1.0, 2.0),), 60, None)
+    assert (config.data.seed, config.data.size, config.data.batch, config.data.batch_seed) == (4, 30, 30, 0)
+    slow = plans.model(plans.link_values("Model", {"opt": "lbfgs", "steps": "20000", "size": "1000", "batch": "0"}))
+    seconds = 20 * limits.LBFGS_ITERATION_SECONDS + 1024 * limits.MODEL_POINT_STEP_SECONDS
+    assert slow.asked == 20_000 and slow.runs[0][0].steps == int(limits.WORK_SECONDS / seconds)

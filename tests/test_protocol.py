@@ -72,7 +72,7 @@ def test_what_a_page_sends_is_the_protocol():
     data = json.loads(at.get("bidi_component")[0].proto.json)
     assert set(data) == set(typing.get_type_hints(protocol.Data))  # the first rerun carries the scene too
     assert sends(data["texts"], protocol.Texts) and "curv" not in data["texts"]  # the curvature is off by default
-    assert all(sends(p, protocol.PathSpec) and "hessian" not in p for p in data["paths"])
+    assert all(sends(p, protocol.PathSpec) and "hessian" not in p and "full" not in p for p in data["paths"])
     assert len(data["texts"]["labels"]) == len(data["paths"]) == 3
 
 

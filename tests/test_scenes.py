@@ -260,3 +260,35 @@ def test_gradient_descent_blows_up_past_two_over_lambda(facts):
     assert f["diverged"] == str(gone)
     calm = sgd_path(himmelblau_grad, (3.1, 2.1), float(f["lr_ok"]), int(f["ok_steps"]))
     assert np.linalg.norm(calm[-1] - (3, 2)) < 1e-4  # below the bound, it settles
+
+
+def stated_as(text: str, value: float, digits: int) -> bool:
+    """Whether text is value written to `digits` significant digits (within half a unit of its last digit)."""
+    unit = 10.0 ** (math.floor(math.log10(abs(value))) - digits + 1)
+    return abs(float(text) - value) <= 0.5 * unit * 1.001
+
+
+def test_minibatches_stray_from_the_full_batch_path(facts):
+    """Both runs rebuilt as the tutorial's torch loop (w requires_grad, sigmoid(x @ w.t()), F.mse_loss, Adam's
+    step), the losses in numpy: how far apart the two paths get, the losses at their ends, the gap between the
+    minibatch loss and the full loss."""
+    import dataclasses
+
+    from core.model.data import make_data
+    from tests.test_model_page import numpy_loss, tutorial_loop
+
+    f, ((traj, row),) = facts["minibatches"]
+    config = traj.config
+    assert (config.data.batch, f["batch"], f["size"], f["per_epoch"]) == (8, "8", "100", "12")
+    mini, mini_losses = tutorial_loop(config)
+    whole, _ = tutorial_loop(dataclasses.replace(config, data=dataclasses.replace(config.data, batch=0)))
+    x, y = (a.numpy() for a in make_data(config.data))
+    d = np.linalg.norm(mini.astype(np.float64) - whole, axis=1)
+    assert stated_as(f["apart"], d.max(), 2) and f["k_apart"] == f"{int(d.argmax()):,}"
+    assert stated_as(f["end_mini"], numpy_loss(mini[-1], x, y), 4)
+    assert stated_as(f["end_full"], numpy_loss(whole[-1], x, y), 4)
+    gap = np.abs(mini_losses - numpy_loss(mini[:-1], x, y))
+    last = traj.losses[-1, row] - numpy_loss(mini[-1], x, y)  # the last point's loss is on the next minibatch
+    gap = np.append(gap, abs(last))
+    assert stated_as(f["gap"], gap.mean(), 2) and stated_as(f["gap_max"], gap.max(), 2)
+    assert float(f["apart"]) > 0.1 and float(f["end_full"]) <= float(f["end_mini"])  # what the notice says

@@ -19,7 +19,8 @@ SCREENS = [("Home", {}), ("Descent", {}), ("Descent", {"fn": "custom", "expr": "
            ("Descent", {"fn": "custom", "expr": "lambda: 0"}), ("Descent", {"opt": "sgd", "lr": "0.1"}),
            ("Perceptron", {}), ("Perceptron", {"k": "3"}), ("Chain_Rule", {}), ("Tensors", {}),
            ("Compare", {"steps": "300"}), ("Basins", {"grid": "20", "steps": "200"}), ("Sweep", {"steps": "200"}),
-           ("Scenes", {}), ("Descent", {"steps": "inf", "zz": "1"}), ("Descent", {"curv": "true", "steps": "50"})]
+           ("Scenes", {}), ("Descent", {"steps": "inf", "zz": "1"}), ("Descent", {"curv": "true", "steps": "50"}),
+           ("Model", {}), ("Model", {"batch": "0"})]
 
 
 def leaves(node):

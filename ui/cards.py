@@ -43,6 +43,10 @@ PICTURES = {  # page name -> the SVG body on a 120 x 80 canvas
                + f'<rect x="100" y="52" width="16" height="16" fill="{PATH}"/>',
     "Scenes": f'<rect x="14" y="26" width="92" height="46" rx="4" fill="{INK}"/><path d="M14 26 L100 8 L104 20 '
               f'L18 38 Z" fill="#444"/><path d="M50 38 L74 49 L50 60 Z" fill="white"/>',
+    "Model": "".join(f'<circle cx="{x}" cy="{y}" r="4" fill="{c}"/>' for x, y, c in
+                     ((20, 18, BLUE), (34, 28, BLUE), (22, 36, BLUE), (86, 52, PATH), (100, 62, PATH), (92, 66, PATH)))
+             + f'<path d="M10 72 L112 8" stroke="{INK}" stroke-width="2"/><path d="M56 10 L64 22 L52 30 L66 40 '
+               f'L58 50" fill="none" stroke="{GOLD}" stroke-width="3"/>',
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import replace
 from typing import Any, Callable
 
 import streamlit as st
@@ -17,6 +18,7 @@ from core.explore.basins import BasinMap, basin_map
 from core.explore.race import Racers
 from core.explore.sweep import sweep
 from core.grid import Surface, surface
+from core.model.data import DataSpec
 from core.objectives import get_objective
 from core.run import Endpoints, Reason, RunConfig, Trajectory, run
 from core.run.broker import Broker
@@ -193,17 +195,24 @@ def cached_step(config: RunConfig, k: int, row: int) -> Step:
     return _settled(_step, config, k, row)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_surface(objective_key: str, expr: str = "", bounds: tuple[float, ...] = ()) -> Surface:
-    return surface(get_objective(objective_key, expr, bounds))
+def cached_surface(objective_key: str, expr: str = "", bounds: tuple[float, ...] = (),
+                   data: DataSpec | None = None) -> Surface:
+    """f on the objective's grid; a model's loss over its data set (whatever its minibatches: one surface)."""
+    return _surface(objective_key, expr, bounds, None if data is None else replace(data, batch=0, batch_seed=0))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def cached_scene(objective_key: str, expr: str, bounds: tuple[float, ...], scale: str, arrows: bool) -> dict:
+def _surface(objective_key: str, expr: str, bounds: tuple[float, ...], data: DataSpec | None) -> Surface:
+    return surface(get_objective(objective_key, expr, bounds, data))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_scene(objective_key: str, expr: str, bounds: tuple[float, ...], scale: str, arrows: bool,
+                 data: DataSpec | None = None) -> dict:
     """The instrument's scene (surface, contour, axes), its texts marked for the browser to fill in: the same in
     every language."""
-    surf = cached_surface(objective_key, expr, bounds)
-    return scene(get_objective(objective_key, expr, bounds), surf, scale, arrows)
+    surf = cached_surface(objective_key, expr, bounds, data)
+    return scene(get_objective(objective_key, expr, bounds, data), surf, scale, arrows)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -211,7 +220,7 @@ def cached_paths(runs: Racers, scale: str, curvature: bool = False) -> dict:
     """The runs given as (config, row) as the instrument's packed paths, with an id that names them: numbers only,
     the same in every language; with curvature, the Hessian at each drawn point too."""
     c0 = runs[0][0]
-    surf = cached_surface(c0.objective, c0.expr, c0.bounds)
+    surf = cached_surface(c0.objective, c0.expr, c0.bounds, c0.data)
     paths = run_paths(runs)
     packed = path_arrays(paths, surf, scale, lift(surf, scale),
                          hessians=drawn_hessians(paths) if curvature else None)
@@ -227,7 +236,8 @@ def drawn_hessians(paths: list[Path]) -> list:
 def view(runs: Racers, scale: str, arrows: bool, curvature: bool = False) -> tuple[dict, dict]:
     """What the instrument draws for these runs: (scene, paths), the paths with their curvature when asked."""
     c0 = runs[0][0]
-    return cached_scene(c0.objective, c0.expr, c0.bounds, scale, arrows), cached_paths(runs, scale, curvature)
+    return (cached_scene(c0.objective, c0.expr, c0.bounds, scale, arrows, c0.data),
+            cached_paths(runs, scale, curvature))
 
 
 def run_paths(runs: Racers, labels: list[str] | None = None) -> list[Path]:

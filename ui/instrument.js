@@ -3,8 +3,8 @@
 // slices the paths up to the cursor, plays them back, and redraws with Plotly.react so that the user's camera, zoom
 // and legend choices survive every rerun (layout.uirevision). Every text reaches the page as textContent.
 // One module in four files, by job (ui/instrument.py joins them in this order): instrument_state.mjs, the protocol
-// (what Python sends, what goes back) and the pure parts (unpack, fill, shown, advance, startLoop, current, count);
-// this file, the instrument's state (mount) and what a rerun brings (receive); instrument_draw.js, drawing with
+// (what Python sends, what goes back) and the pure parts (unpack, fill, curves, shown, advance, startLoop, current,
+// count); this file, the instrument's state (mount) and what a rerun brings (receive); instrument_draw.js, drawing with
 // Plotly; instrument_controls.js, the controls and playback.
 const G = (window.__descentLab ??= { scenes: new Map(), plotly: null });
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
@@ -75,7 +75,7 @@ async function receive(lab, data) {
   lab.wording = wording;
   if (newScene || newWords) {
     lab.filled = fill({ surface: { data: scene.surface.data }, contour: { data: scene.contour.data },
-                        hover: scene.hover }, data.texts.scene || {});
+                        hover: scene.hover, names: scene.loss.names }, data.texts.scene || {});
     // a fresh copy per instance (Plotly writes the user's camera into it); the same uirevision keeps that camera
     lab.layouts = fill({ surface: scene.surface.layout, contour: scene.contour.layout, loss: scene.loss.layout },
                        data.texts.scene || {});
@@ -83,14 +83,15 @@ async function receive(lab, data) {
   }
   const many = data.paths.length > 1;
   lab.layouts.contour.showlegend = many;
-  lab.layouts.loss.showlegend = many;
+  lab.layouts.loss.showlegend = many || data.paths.some((p) => p.full);
   lab.scene = scene;
   lab.sceneId = scene.id;
   lab.pathsId = data.paths_id;
   if (newPaths) {
     lab.paths = data.paths.map((p) => ({ ...p, steps: unpack(p.steps), x: unpack(p.x), y: unpack(p.y),
                                          z: unpack(p.z), loss: unpack(p.loss),
-                                         hessian: p.hessian ? unpack(p.hessian) : null }));
+                                         hessian: p.hessian ? unpack(p.hessian) : null,
+                                         ...(p.full ? { full: unpack(p.full) } : {}) }));
   }
   lab.end = Math.max(0, ...lab.paths.map((p) => p.end));
   decades(lab.layouts.loss.yaxis, lab.paths);

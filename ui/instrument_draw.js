@@ -49,12 +49,15 @@ function moving(lab) {
         marker: { size: 9, color: [p.color, "white"], line: { width: 1.5, color: p.color } } },
     );
     if (p.hessian && lab.texts.curv) out.contour.push(...principal(lab, p, h, i));
-    out.loss.push(
-      { ...common, uid: `p${i}-loss`, type: "scatter", mode: "lines", x: p.steps, y: p.loss,
-        line: { color: p.color }, hovertemplate: hover.loss },
-      { ...common, uid: `p${i}-now`, type: "scatter", mode: "markers", x: [p.steps[h]], y: [p.loss[h]],
-        showlegend: false, hoverinfo: "skip", marker: { ...head, size: 9 } },
-    );
+    const lines = curves(p, common.name, lab.filled.names, lab.paths.length > 1);
+    for (const c of lines) {
+      out.loss.push({ ...common, uid: `p${i}-${c.key}`, type: "scatter", mode: "lines", x: p.steps, y: p[c.key],
+                      name: c.name, opacity: c.opacity, line: { color: p.color, width: c.width },
+                      hovertemplate: hover.loss });
+    }
+    const last = lines[lines.length - 1].key; // the cursor rides the full loss where there is one
+    out.loss.push({ ...common, uid: `p${i}-now`, type: "scatter", mode: "markers", x: [p.steps[h]],
+                    y: [p[last][h]], showlegend: false, hoverinfo: "skip", marker: { ...head, size: 9 } });
   });
   return out;
 }
@@ -116,7 +119,7 @@ function decades(axis, paths) {
   let lo = Infinity;
   let hi = -Infinity;
   for (const p of paths) {
-    for (const v of p.loss) {
+    for (const v of p.full ? [...p.loss, ...p.full] : p.loss) {
       if (v > 0 && Number.isFinite(v)) {
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);

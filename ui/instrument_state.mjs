@@ -12,9 +12,10 @@
 /**
  * One path, numbers only (its label travels with the texts): its colour, last step, and per sampled step the step,
  * x, y, height in the 3D view and the loss curve's value; with the curvature on, the Hessian there as
- * (hxx, hxy, hyy) rows (shape [n, 3]).
+ * (hxx, hxy, hyy) rows (shape [n, 3]); a model fed minibatches (its loss each step's minibatch loss) also the full
+ * data set's loss, `full`, drawn as a second line.
  * @typedef {{color: string, end: number, steps: TypedArray, x: TypedArray, y: TypedArray, z: TypedArray,
- *            loss: TypedArray, hessian?: TypedArray}} PathSpec
+ *            loss: TypedArray, hessian?: TypedArray, full?: TypedArray}} PathSpec
  */
 /**
  * What a path's run needs for SGD's stability bound: lr, momentum beta (null: not SGD with plain or heavy-ball
@@ -29,7 +30,7 @@
 /**
  * A scene: each view's fixed part, its texts marked ⟦text⟧, and the id the browser keeps it by.
  * @typedef {{id: string, words: string[], surface: {data: object[], layout: object},
- *            contour: {data: object[], layout: object}, loss: {layout: object},
+ *            contour: {data: object[], layout: object}, loss: {layout: object, names?: {loss: string, full: string}},
  *            hover: {contour: string, loss: string}}} Scene
  */
 /**
@@ -70,6 +71,23 @@ export function fill(value, table) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, table)]));
   }
   return value;
+}
+
+/**
+ * The loss curve's lines of one path: its loss under its label, and where it has `full` (a model fed minibatches)
+ * the minibatch loss and the full loss under the scene's names for them (after the label when there are several
+ * paths), the full loss drawn heavier.
+ * @param {{full?: ArrayLike<number>}} path @param {string} label
+ * @param {{loss: string, full: string} | undefined} names @param {boolean} many
+ * @returns {{key: "loss" | "full", name: string, width: number, opacity: number}[]}
+ */
+export function curves(path, label, names, many) {
+  if (!path.full) return [{ key: "loss", name: label, width: 2, opacity: 1 }];
+  const named = (word) => (many ? `${label} · ${word}` : word);
+  return [
+    { key: "loss", name: named(names?.loss ?? "loss"), width: 1, opacity: 0.45 },
+    { key: "full", name: named(names?.full ?? "full"), width: 2.5, opacity: 1 },
+  ];
 }
 
 /** How many of a path's points are at or before the cursor's step (at least its start). */

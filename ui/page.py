@@ -39,6 +39,7 @@ PAGES = (  # path, name in the navigation, icon, what it is (the home page lists
     ("pages/6_Chain_Rule.py", "Chain rule", "🔗", "local derivatives, their product, and autograd's graph"),
     ("pages/7_Tensors.py", "Tensors", "📋", ".tolist() and .item()"),
     ("pages/8_Scenes.py", "Scenes", "🎬", "prepared links for a live demo"),
+    ("pages/9_Model.py", "Model", "🎯", "an optimizer on the perceptron's own loss, with minibatches"),
 )
 
 

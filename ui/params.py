@@ -167,6 +167,14 @@ SCHEMA: dict[str, list[Param]] = {
                          about="activation after each link")],
     "Tensors": [],
     "Scenes": [],
+    "Model": [*optimizer_params("adam", 0.05), steps_param(500), *start_params(default=(-2.0, 2.0)), *VIEW, INSPECTOR,
+              OBJECTIVE[-1].but(default="off"),
+              Param("dtype", "radio", "float32", options=tuple(DTYPES), about="torch dtype"),
+              Param("data_seed", "number", 0, 0, limits.PERCEPTRON_SEED, about="the data set's seed"),
+              Param("size", "slider", 100, *limits.DATA_SIZE, about="points of the data set"),
+              Param("spread", "slider", 3.0, *limits.DATA_SPREAD, step=0.05, about="the clusters' spread"),
+              Param("batch", "number", 10, 0, limits.DATA_SIZE[1], about="minibatch size B (0: the full batch)"),
+              Param("batch_seed", "number", 0, 0, limits.PERCEPTRON_SEED, about="the minibatches' seed")],
 }
 SCHEMA = {page: [*COMMON, *params] for page, params in SCHEMA.items()}
 

@@ -10,7 +10,8 @@ from typing import Any, Mapping
 
 from core.explore.basins import most_grid, most_steps
 from core.explore.race import Racers, group_runs
-from core.objectives import CUSTOM
+from core.model.data import DataSpec
+from core.objectives import CUSTOM, PERCEPTRON
 from core.optimizers import DEFAULT_OPTIMIZER, get_optimizer
 from core.run import RunConfig, cost, make_config
 from ui import params
@@ -124,3 +125,18 @@ def sweep(values: Values) -> tuple[RunConfig, float, float, int]:
     lr_low, lr_high = get_optimizer(opt).hyper("lr").bounds()
     low, high = values["lrs"]
     return dataclasses.replace(config, steps=steps), max(low, lr_low), min(high, lr_high), count
+
+
+def data_spec(values: Values) -> DataSpec:
+    """/Model: the data set and its minibatches (B at most the data set's size)."""
+    return DataSpec(seed=int(values["data_seed"]), size=int(values["size"]), spread=float(values["spread"]),
+                    batch=min(int(values["batch"]), int(values["size"])), batch_seed=int(values["batch_seed"]))
+
+
+def model(values: Values) -> Drawn:
+    """/Model: one run of the perceptron's loss over two weights, from one start, on the full batch or minibatches."""
+    opt, hypers = settings(values, default="adam", lr=0.05)
+    config = make_config(hypers, optimizer=opt, objective=PERCEPTRON, data=data_spec(values),
+                         starts=[(values["x0"], values["y0"])], dtype=values["dtype"], steps=int(values["steps"]),
+                         tol=None if values["tol"] == "off" else float(values["tol"]))
+    return Drawn(fitted(((config, 0),)), values["scale"], values["arrows"], config.steps)

@@ -19,7 +19,8 @@ class TypedArray(TypedDict):
 
 class PathSpec(TypedDict):
     """One path, numbers only: its colour, last step, and per sampled step the step, x, y, 3D height and loss; with
-    the curvature on, also the Hessian there (hxx, hxy, hyy: shape [n, 3])."""
+    the curvature on, also the Hessian there (hxx, hxy, hyy: shape [n, 3]); a model fed minibatches (its loss the
+    minibatch's) also the full data set's loss (full)."""
 
     color: str
     end: int
@@ -29,6 +30,7 @@ class PathSpec(TypedDict):
     z: TypedArray
     loss: TypedArray
     hessian: NotRequired[TypedArray]
+    full: NotRequired[TypedArray]
 
 
 class Bound(TypedDict):

@@ -2,6 +2,7 @@
 runs its page draws (or, for the autograd pages, from the same computation), and the helpers that write them."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Callable
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from core.autograd import chain, perceptron
 from core.curvature import curvature
+from core.model.objective import full_losses
 from core.optimizers import get_optimizer
 from core.run import RunConfig, Trajectory, make_config
 from ui.params import table
@@ -172,3 +174,35 @@ def adam_first_step(traj: Trajectory, row: int = 0) -> dict[str, str] | None:
     if not np.allclose(np.abs(move), lr, rtol=0.01):
         return None
     return {"move": point(move, 6), "lr": f"{lr:g}", "grad": point(g, 4), "gd": point(p[0] - lr * g, 4)}
+
+
+def full_run(traj: Trajectory, runner: Runner) -> Trajectory:
+    """The same run on the full batch: same optimizer, start, steps and data set, no minibatches."""
+    c = traj.config
+    return runner(dataclasses.replace(c, data=dataclasses.replace(c.data, batch=0)))
+
+
+def minibatch_facts(traj: Trajectory, row: int = 0) -> dict[str, str]:
+    """A run on minibatches as the /Model page states it: B of N points, minibatches an epoch, epochs run, and
+    how far each step's minibatch loss lay from the full loss at the same point (mean, largest)."""
+    spec, end = traj.config.data, int(traj.end[row])
+    full = full_losses(traj.positions[: end + 1, row].astype(np.float64), traj.objective)
+    gap = np.abs(traj.losses[: end + 1, row] - full)
+    per_epoch = spec.size // spec.batch
+    return {"batch": str(spec.batch), "size": f"{spec.size:,}", "per_epoch": f"{per_epoch:,}",
+            "epochs": num(end / per_epoch, 3), "gap": num(gap.mean(), 2), "gap_max": num(gap.max(), 2),
+            "full": num(full[-1], 4), "fstar": num(traj.objective.f_star, 4)}
+
+
+def wiggle_facts(ran: Ran, runner: Runner) -> dict[str, str]:
+    """Minibatches against the full batch from the same start: how far apart the two paths get (largest distance
+    at the same step), and the full data set's loss at the end of each."""
+    traj, row = ran[0]
+    whole = full_run(traj, runner)
+    end = min(int(traj.end[row]), int(whole.end[0]))
+    d = np.linalg.norm(traj.positions[: end + 1, row].astype(np.float64)
+                       - whole.positions[: end + 1, 0].astype(np.float64), axis=1)
+    ends = full_losses(np.stack([traj.positions[end, row], whole.positions[end, 0]]).astype(np.float64),
+                       traj.objective)
+    return {**settings(traj.config, row), **minibatch_facts(traj, row), "apart": num(d.max(), 2),
+            "k_apart": steps(int(d.argmax())), "end_mini": num(ends[0], 4), "end_full": num(ends[1], 4)}

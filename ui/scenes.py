@@ -25,6 +25,7 @@ from ui.scene_facts import (
     settings,
     source_run_facts,
     too_large_lr_facts,
+    wiggle_facts,
 )
 
 __all__ = ["SCENES", "Scene", "Ran", "Runner", "settings", "stated"]
@@ -127,4 +128,13 @@ SCENES: tuple[Scene, ...] = (
           "dy2/dy1 · dy1/dw1 = {d21} · {d1} = {product} = dy2/dw1 = {direct}, each from torch.autograd.grad. "
           "Add layers or a sigmoid: the product of the local derivatives still equals the direct one.",
           chain_facts),
+    Scene("minibatches", "Model", (("batch", "8"),),
+          "Why minibatches wiggle",
+          "The perceptron's loss over its two weights, from {start} with {optimizer} (lr {lr}), {steps} steps: once "
+          "on all {size} points, once on minibatches of B = {batch}. A minibatch's loss lay {gap} from the full "
+          "loss at the same point on average ({gap_max} at most), and its gradient points off the full one: the "
+          "minibatch path strays up to {apart} from the full-batch path (at step {k_apart}) and keeps jittering "
+          "near the minimum instead of settling there. At the end the full data set's loss is {end_mini} on "
+          "minibatches against {end_full} on the full batch; its minimum is {fstar}.",
+          wiggle_facts),
 )

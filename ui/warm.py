@@ -18,13 +18,13 @@ from ui import plans
 from ui.compute import cached_run, view
 from ui.scenes import SCENES, Scene, settings, stated
 
-FIGURE_PAGES = ("Descent", "Compare")  # the pages whose scenes run descents (the others compute in microseconds)
+FIGURE_PAGES = {"Descent": plans.descent, "Compare": plans.compare, "Model": plans.model}  # the pages whose scenes
+# run descents, by the function in ui/plans.py that makes their runs (the others compute in microseconds)
 
 
 def scene_runs(scene: Scene) -> plans.Drawn:
     """The runs, height scale and arrows the scene's page draws."""
-    page = plans.descent if scene.page == "Descent" else plans.compare
-    return page(plans.link_values(scene.page, dict(scene.params)))
+    return FIGURE_PAGES[scene.page](plans.link_values(scene.page, dict(scene.params)))
 
 
 class _Cut(Exception):

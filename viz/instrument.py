@@ -16,6 +16,7 @@ import re
 import numpy as np
 
 from core.grid import Surface
+from core.model.objective import full_losses
 from core.objectives import Objective
 from viz.charts import loss_hover, loss_layout
 from viz.plane import contour_layout, contour_traces
@@ -76,7 +77,8 @@ def scene(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = 
         "surface": {"data": traces3d, "layout": {**surface_layout(objective, scale, low, high), "uirevision": view}},
         "contour": {"data": contour_traces(objective, surf, scale, arrows, tr, hover=True),
                     "layout": {**contour_layout(objective, True), "margin": AXES_MARGIN, "uirevision": view}},
-        "loss": {"layout": {**loss_layout(objective.f_star, True, tr), "margin": AXES_MARGIN, "uirevision": view}},
+        "loss": {"layout": {**loss_layout(curve_best(objective), True, tr), "margin": AXES_MARGIN,
+                            "uirevision": view}, **_curve_names(objective, tr)},
         "hover": {"contour": tr("step") + " %{customdata}<br>x=%{x:.5f}<br>y=%{y:.5f}<extra></extra>",
                   "loss": loss_hover(tr)},
     }
@@ -84,6 +86,17 @@ def scene(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = 
     parts["words"] = sorted(set(MARK.findall(json.dumps(parts, ensure_ascii=False))))
     parts["id"] = digest(parts)
     return parts
+
+
+def curve_best(objective: Objective) -> float | None:
+    """What the loss curve subtracts: f* where known, but nothing for a model fed minibatches (a minibatch's loss
+    may lie below the full data set's minimum)."""
+    return None if objective.batches is not None else objective.f_star
+
+
+def _curve_names(objective: Objective, tr: Words) -> dict:
+    """The loss curve's two lines of a model fed minibatches, named: the recorded minibatch loss and the full loss."""
+    return {} if objective.batches is None else {"names": {"loss": tr("minibatch loss"), "full": tr("full loss")}}
 
 
 def digest(value) -> str:
@@ -107,15 +120,21 @@ def path_arrays(paths: list[Path], surf: Surface, scale: str, above: float, poin
                 hessians: list[np.ndarray] | None = None) -> list[dict]:
     """Each path at its sampled steps: step, x, y, height in the 3D view, and the loss curve's value (f - f* when f*
     is known, else f), computed in float64 and sent as float32; with hessians (one [n, 3] array of hxx, hxy, hyy per
-    path, at those steps) also the curvature there; no label (labels() sends those with the texts)."""
-    best = paths[0].traj.objective.f_star
+    path, at those steps) also the curvature there; no label (labels() sends those with the texts). A model fed
+    minibatches records each step's minibatch loss: its path is drawn at the full data set's loss (the surface's
+    height there), sent as `full` beside it."""
+    objective = paths[0].traj.objective
+    best = curve_best(objective)
     out = []
     for i, (p, steps) in enumerate(zip(paths, sampled(paths, points))):
         xy = p.traj.positions[steps, p.row].astype(np.float64)
         f = p.traj.losses[steps, p.row].astype(np.float64)
+        full = f if objective.batches is None else full_losses(xy, objective)
         spec = {"color": p.color, "end": p.end, "steps": typed(steps, "int32"), "x": typed(xy[:, 0]),
-                "y": typed(xy[:, 1]), "z": typed(surf.height(f, scale) + above), "loss": typed(f if best is None
-                                                                                               else f - best)}
+                "y": typed(xy[:, 1]), "z": typed(surf.height(full, scale) + above), "loss": typed(f if best is None
+                                                                                                  else f - best)}
+        if objective.batches is not None:
+            spec["full"] = typed(full)
         if hessians is not None:
             spec["hessian"] = typed(hessians[i])
         out.append(spec)

@@ -8,6 +8,7 @@ import json
 import math
 from typing import Any
 
+from core.model.data import DataSpec, make_data
 from core.run import Trajectory
 
 COLUMNS = ("start", "step", "x", "y", "f", "grad_x", "grad_y")
@@ -55,3 +56,14 @@ def to_json(traj: Trajectory) -> str:
     if c.data is not None:
         config["data"] = dataclasses.asdict(c.data)
     return json.dumps({"config": config, "seconds": traj.seconds, "runs": runs}, allow_nan=False)
+
+
+def data_csv(spec: DataSpec) -> str:
+    """The data set (core/model/data.make_data) as CSV: x1, x2, ..., label; each float32 written so that it reads
+    back exactly."""
+    x, y = make_data(spec)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([*(f"x{j + 1}" for j in range(spec.dim)), "label"])
+    writer.writerows([*(repr(float(v)) for v in row), int(label)] for row, label in zip(x.tolist(), y.tolist()))
+    return buf.getvalue()

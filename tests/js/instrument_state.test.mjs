@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { advance, count, current, eigen2, fill, hessianAt, lrBound, readout, shown, startLoop, unpack } from "../../ui/instrument_state.mjs";
+import { advance, count, current, curves, eigen2, fill, hessianAt, lrBound, readout, shown, startLoop, unpack } from
+  "../../ui/instrument_state.mjs";
 
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/instrument.json", import.meta.url), "utf-8"));
 
@@ -82,4 +83,10 @@ test("the readout fills in the numbers, and says stable or unstable only for SGD
   assert.equal(readout([-1, 0, -2], { lr: 0.1, beta: 0, dampening: 0 }, words).text, "l1 -2 l2 -1 c 2 flat");
   assert.equal(readout(hessianAt(Float32Array.from([1, 0, 1, NaN, 0, 1]), 1), { lr: 1, beta: 0, dampening: 0 },
                        words).text, "missing");
+});
+
+test("the loss curve: one line per path, two (minibatch and full loss) for a path that has `full`", () => {
+  for (const { path, label, names, many, curves: want } of fixture.curves) {
+    assert.deepEqual(curves(path, label, names ?? undefined, many), want);
+  }
 });
