@@ -1,15 +1,18 @@
 """Descent Lab benchmark: prints figures measured in one run (never pass/fail).
 
-    python bench/bench_descent.py [--quick] [--no-class]
+    python bench/bench_descent.py [--quick] [--no-class] [--before REV]
 
-Eager and compiled f and gradient (core/run/compiled.py) are measured before/after in the same run, interleaved;
-times per step are CPU time of this process (the machine is shared: wall time says more about the neighbours).
-1. per step: the source tutorial's own loop, core eager and core compiled, at 1, 100 and 10,000 starts
+Eager and compiled f and gradient (core/run/compiled.py) are measured in the same run, interleaved; with --before
+REV, sections 2-4 also measure a past commit's core (a temporary git worktree), each tree in a process of its own
+(bench/descent_worker.py), the two taking turns. Times per step are CPU time of the measuring process (the machine
+may be shared: wall time says more about the neighbours).
+1. what compiling costs: each built-in's compile, and a typed formula's against the most a run could gain
+2. per step: the source tutorial's own loop, core eager and core compiled, at 1, 100 and 10,000 starts (10,000
+   with the whole path kept, as /Compare keeps it, and with only the ends, as basin maps keep them)
    (targets: compiled one start <= 0.5x the tutorial's loop; 10,000 starts <= 2x one start)
-2. the private autograd engine call against torch.autograd.grad (eager path)
-3. what compiling costs: each built-in's compile, and a typed formula's against the most a run could gain
-4. a new learning rate on /Descent at defaults, end to end under AppTest (the uncached run, figures and page)
-5. a basin map of 200 x 200 starts x 1,000 Adam steps (target <= 1 s)
+3. a new learning rate on /Descent at defaults, end to end under AppTest (the uncached run, figures and page)
+4. a basin map of 200 x 200 starts x 1,000 Adam steps (target <= 1 s)
+5. the private autograd engine call against torch.autograd.grad (eager path)
 6. the Descent page's warm rerun time at defaults under AppTest (target <= 0.5 s)
 7. building and serialising the figures /Descent sends (target <= 50 ms at defaults), and their size
 8. the class scenarios lrs and mixed of bench/load.py (30 clients, broker on), compiling off and on
@@ -17,12 +20,16 @@ times per step are CPU time of this process (the machine is shared: wall time sa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,14 +38,10 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from bench.common import timed  # noqa: E402
+from bench.common import checkout, timed  # noqa: E402
 from core.grid import surface  # noqa: E402
 from core.run import compiled, make_config, run  # noqa: E402
 from viz.style import Path  # noqa: E402
-
-
-def himmelblau(x):  # the source's function, as printed
-    return (x[0]**2 + x[1] - 11)**2 + (x[0] + x[1]**2 - 7)**2
 
 
 def source_loop(steps: int) -> None:
@@ -52,6 +55,10 @@ def source_loop(steps: int) -> None:
         optimizer.step()
         if step % 2000 == 0:
             'step{}:x={},f(x)={}'.format(step, x.tolist(), pred.item())
+
+
+def himmelblau(x):  # the source's function, as printed
+    return (x[0]**2 + x[1] - 11)**2 + (x[0] + x[1]**2 - 7)**2
 
 
 def cpu(fn, *args) -> float:
@@ -70,38 +77,71 @@ def switched(on: bool, fn, *args) -> float:
         compiled.enabled(before)
 
 
-def bench_per_step(steps: int, repeats: int) -> None:
-    """Per step, interleaved: the tutorial's loop (one start), core eager and core compiled (1, 100, 10,000)."""
-    configs = {k: make_config({"lr": 1e-3 if k == 1 else 1e-2}, starts=_starts(k), steps=min(steps, 300) if k > 1
-                              else steps, tol=None) for k in (1, 100, 10_000)}  # a whole path: <= 4M points
+class Worker:
+    """A process measuring one tree's core (bench/descent_worker.py): ask(task, **args) -> CPU seconds."""
+
+    def __init__(self, tree: Path) -> None:
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "descent_worker.py"), str(tree)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=tree)
+
+    def ask(self, task: str, **args) -> float | None:
+        self.process.stdin.write(json.dumps({"task": task, **args}) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+@contextmanager
+def workers(before: str | None):
+    """One worker for this tree ("after"), and one for the commit before (a temporary worktree) when given."""
+    with contextlib.ExitStack() as stack:
+        trees = {"after": ROOT}
+        if before:
+            trees["before"] = stack.enter_context(checkout(before))
+        pool = {name: Worker(tree) for name, tree in trees.items()}
+        for w in pool.values():
+            stack.callback(w.close)
+            w.ask("setup")  # compile (inductor's disk cache makes the second quick) and warm up
+            w.ask("warm")
+        yield pool
+
+
+PER_STEP = [(1, False), (100, False), (10_000, False), (10_000, True)]  # (starts, only the ends kept)
+
+
+def bench_per_step(pool: dict, steps: int, repeats: int) -> None:
+    """Per step, interleaved: the tutorial's loop (one start, in this process), core eager and core compiled at
+    1, 100 and 10,000 starts (a whole path, and only the ends as basin maps keep them), in each tree."""
+    def n(k: int) -> int:
+        return steps if k == 1 else min(steps, 300)  # a whole path of 10,000 starts: <= 4M points
+
     source_loop(200)
-    for c in configs.values():
-        for on in (False, True):
-            switched(on, run, dataclasses.replace(c, steps=20))
-    times: dict[str, list[float]] = {}
-    for _ in range(repeats):
-        times.setdefault("tutorial", []).append(cpu(source_loop, steps) / steps)
-        for k, c in configs.items():
+    times: dict[tuple, list[float]] = {}
+    for r in range(repeats):
+        times.setdefault(("tutorial",), []).append(cpu(source_loop, steps) / steps)
+        for k, ends in PER_STEP:
             for on in (False, True):
-                times.setdefault(f"{'compiled' if on else 'eager'} {k}", []).append(switched(on, run, c) / c.steps)
-    us = {name: statistics.median(v) * 1e6 for name, v in times.items()}
-    print(f"per step, CPU time, {steps:,} Adam steps (batches {configs[100].steps:,}), median of {repeats} "
-          f"interleaved: tutorial loop "
-          f"{us['tutorial']:.0f} us (one start)")
-    for k in configs:
-        e, c = us[f"eager {k}"], us[f"compiled {k}"]
-        print(f"  {k:>6,} starts: eager core {e:.0f} us ({e / us['tutorial']:.2f}x tutorial), compiled core "
-              f"{c:.0f} us ({c / us['tutorial']:.2f}x tutorial, {c / e:.2f}x eager)")
-    print(f"  10,000 / 1 start: eager {us['eager 10000'] / us['eager 1']:.2f}, compiled "
-          f"{us['compiled 10000'] / us['compiled 1']:.2f} (targets: compiled 1 start <= 0.5x tutorial; "
-          f"10,000 <= 2x one start)")
-
-
-def _starts(k: int) -> list[tuple[float, float]]:
-    if k == 1:
-        return [(0.0, 0.0)]
-    g = torch.Generator().manual_seed(0)
-    return [tuple(p) for p in (torch.rand(k, 2, generator=g) * 12 - 6).tolist()]
+                for name in sorted(pool, reverse=bool(r % 2)):  # before and after take turns going first
+                    took = pool[name].ask("steps", k=k, n=n(k), on=on, ends=ends, lr=1e-3 if k == 1 else 1e-2)
+                    times.setdefault((name, k, ends, on), []).append(took / n(k))
+    us = {key: statistics.median(v) * 1e6 for key, v in times.items()}
+    tutorial = us["tutorial",]
+    print(f"per step, CPU time, {steps:,} Adam steps (batches {n(100):,}), median of {repeats} interleaved runs "
+          f"(machine shared with other work: compare columns, not days): tutorial loop {tutorial:.0f} us "
+          f"(one start)")
+    for name in pool:
+        for k, ends in PER_STEP:
+            e, c = us[name, k, ends, False], us[name, k, ends, True]
+            print(f"  {name:>6} {k:>6,} starts{' (ends only)' if ends else ''}: eager {e:.0f} us "
+                  f"({e / tutorial:.2f}x tutorial), compiled {c:.0f} us ({c / tutorial:.2f}x tutorial, "
+                  f"{c / e:.2f}x eager)")
+        one = us[name, 1, False, True]
+        print(f"  {name:>6} compiled, 10,000 starts / 1 start: whole path "
+              f"{us[name, 10_000, False, True] / one:.2f}, ends only {us[name, 10_000, True, True] / one:.2f} "
+              f"(targets: 1 start <= 0.5x tutorial, here {one / tutorial:.2f}x; 10,000 starts <= 2x one start)")
 
 
 def bench_compile() -> None:
@@ -141,38 +181,36 @@ def bench_compile() -> None:
           f"{'pays off' if gain > took else 'does not pay off, typed formulas run eagerly'}")
 
 
-def bench_change(repeats: int) -> None:
+def bench_change(pool: dict, repeats: int) -> None:
     """A new learning rate on /Descent at defaults, end to end under AppTest (wall time: run, figures, page);
-    each change a learning rate not run before, eager and compiled interleaved."""
-    from streamlit.testing.v1 import AppTest
-
-    from ui.params import log_options
-
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Descent.py"), default_timeout=120)
-    at.run()
-    lrs = iter([v for v in log_options(1e-6, 10.0, 1e-3) if 1e-4 <= v <= 0.5 and v != 1e-3] * 2)
-    times: dict[bool, list[float]] = {False: [], True: []}
-    for _ in range(repeats):
+    each change a learning rate not run before, eager and compiled, each tree, interleaved."""
+    for w in pool.values():
+        w.ask("change", on=True)
+    times: dict[tuple, list[float]] = {}
+    for r in range(repeats):
         for on in (False, True):
-            before = compiled.enabled(on)
-            slider = at.select_slider(key="lr").set_value(next(lrs))
-            times[on].append(timed(slider.run))
-            compiled.enabled(before)
-            assert not at.exception, at.exception
-    e, c = statistics.median(times[False]), statistics.median(times[True])
-    print(f"a new lr on /Descent at defaults (2,000 Adam steps, uncached), AppTest wall time, median of {repeats}: "
-          f"eager {e:.3f} s, compiled {c:.3f} s ({c / e:.2f}x)")
+            for name in sorted(pool, reverse=bool(r % 2)):
+                times.setdefault((name, on), []).append(pool[name].ask("change", on=on))
+    for name in pool:
+        e, c = (statistics.median(times[name, on]) for on in (False, True))
+        print(f"  {name:>6} a new lr on /Descent at defaults (2,000 Adam steps, uncached), AppTest wall time, "
+              f"median of {repeats}: eager {e:.3f} s, compiled {c:.3f} s ({c / e:.2f}x)")
 
 
-def bench_basins(steps: int) -> None:
-    """A basin map of 200 x 200 starts (Basins' defaults otherwise: Adam, lr 0.05, tol 1e-4), eager and compiled."""
-    from core.explore.basins import basin_map
-
-    config = make_config({"lr": 0.05}, steps=steps)
-    basin_map(dataclasses.replace(config, steps=5), 200)
-    e, c = (switched(on, basin_map, config, 200) for on in (False, True))
-    print(f"basin map 200 x 200 x {steps:,} Adam steps, CPU time: eager {e:.2f} s, compiled {c:.2f} s "
-          f"({c / e:.2f}x; target <= 1 s)")
+def bench_basins(pool: dict, steps: int, repeats: int) -> None:
+    """A basin map of 200 x 200 starts (Basins' defaults otherwise: Adam, lr 0.05, tol 1e-4), eager and compiled,
+    in each tree, interleaved."""
+    for w in pool.values():
+        w.ask("basins", n=5, on=True)
+    times: dict[tuple, list[float]] = {}
+    for r in range(repeats):
+        for on in (False, True):
+            for name in sorted(pool, reverse=bool(r % 2)):
+                times.setdefault((name, on), []).append(pool[name].ask("basins", n=steps, on=on))
+    for name in pool:
+        e, c = (statistics.median(times[name, on]) for on in (False, True))
+        print(f"  {name:>6} basin map 200 x 200 x {steps:,} Adam steps, CPU time, median of {repeats}: eager "
+              f"{e:.2f} s, compiled {c:.2f} s ({c / e:.2f}x; target <= 1 s)")
 
 
 def bench_class(clients: int) -> None:
@@ -243,14 +281,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer steps and repeats")
     parser.add_argument("--no-class", action="store_true", help="skip the class scenarios (fresh servers, minutes)")
+    parser.add_argument("--before", metavar="REV",
+                        help="also measure a past commit's core (per step, a /Descent change, basin map)")
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the server does
     quick = args.quick
     bench_compile()
-    bench_per_step(300 if quick else 2000, 3 if quick else 5)
+    with workers(args.before) as pool:
+        bench_per_step(pool, 300 if quick else 2000, 3 if quick else 5)
+        bench_change(pool, 3 if quick else 7)
+        bench_basins(pool, 100 if quick else 1000, 1 if quick else 3)
     bench_gradient(500 if quick else 2000, 5)
-    bench_change(3 if quick else 7)
-    bench_basins(100 if quick else 1000)
     bench_page(5)
     bench_figure()
     if not args.no_class:

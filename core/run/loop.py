@@ -16,10 +16,9 @@ from core.optimizers import OptimizerSpec, get_optimizer
 from core.run import compiled
 from core.run.budget import Deadline, Gate
 from core.run.config import DTYPES, Reason, RunConfig
-from core.run.record import EndRecord, FullRecord, Record, StopState
+from core.run.record import CHUNK, EndRecord, FullRecord, Record, StopState
 from core.run.result import Endpoints, Trajectory
 
-CHUNK = 64  # steps between checks for convergence and divergence (one host sync per chunk)
 Progress = Callable[[int, int], None]
 
 
@@ -124,6 +123,13 @@ class Runner:
     def x(self) -> torch.Tensor:
         return self.params[0] if len(self.params) == 1 else torch.cat(self.params)
 
+    def x_into(self, out: torch.Tensor) -> None:
+        """Copy the current point into out (a record's buffer), with no autograd history."""
+        if len(self.params) == 1:
+            out.copy_(self.params[0].detach())
+        else:
+            torch.cat([p.detach() for p in self.params], out=out)
+
     def evaluate(self) -> torch.Tensor:
         """f and its gradient at the current point; the gradient goes into .grad for the optimizer."""
         f, grads = self.f_and_gradient()
@@ -159,24 +165,22 @@ class Runner:
         gate = gate or Deadline()
         n_max = self.config.steps
         state = StopState(len(self.ones), self.config.tol, self.objective.escape_radius)
-        new_x, new_f, new_g = [self.x().detach().clone()], [], []
+        record.begin(self.x().detach())
         n = 0
         while n < n_max:
             f, g = self.step()
-            new_f.append(f)
-            new_g.append(g)
-            new_x.append(self.x().detach().clone())
             n += 1
+            self.x_into(record.slot(n))
+            record.keep(f, g)
             late = gate.check()  # every step: one LBFGS step can take 0.1 s, and lighter work may want a turn
-            if n % CHUNK == 0 or n == n_max or late:  # one stacked copy per chunk costs less than one per step
+            if n % CHUNK == 0 or n == n_max or late:  # one stacked copy and one check per chunk
                 if progress is not None:
                     progress(n, n_max)
-                if record.take(state, new_x, new_f, new_g, n):
+                if record.take(state, n):
                     break
                 if late:  # no run may hold the server for long
                     state.out_of_time()
                     break
-                new_x, new_f, new_g = new_x[-1:], [], []
         self.seen.clear()
         self.evaluate()  # f and gradient at the last point reached
         return record.finish(state, self.seen[0], self.seen[1], n, time.perf_counter() - t0)
