@@ -11,6 +11,7 @@ from ui.compute import cached_run, steps_cut
 from ui.controls import (
     clicked_start,
     control,
+    curvature_control,
     hyper_controls,
     objective_controls,
     optimizer_picker,
@@ -68,9 +69,7 @@ def controls(schema: dict[str, Param]) -> tuple[plans.Drawn, int]:
         tolerance_control(schema)
         control(schema["dtype"], "dtype", horizontal=True)
         view_controls(schema)
-        control(schema["curv"], t("curvature at the cursor"),
-                help=t("The Hessian by autograd at each drawn step: its eigenvectors on the contour, its eigenvalues, "
-                       "the condition number and the largest stable learning rate of gradient descent there"))
+        curvature_control(schema)
         every = control(schema["every"].but(default=max(1, int(steps) // 10)), t("log every N steps"))
     return plans.descent(values(schema)), int(every)
 

@@ -12,6 +12,7 @@ from ui.compute import cached_run, steps_cut
 from ui.controls import (
     clicked_start,
     control,
+    curvature_control,
     hyper_controls,
     optimizer_picker,
     tolerance_control,
@@ -57,6 +58,7 @@ def controls(schema: dict[str, Param]) -> plans.Drawn:
         tolerance_control(schema)
         control(schema["dtype"], "dtype", horizontal=True)
         view_controls(schema)
+        curvature_control(schema)
     return plans.model(values(schema))
 
 

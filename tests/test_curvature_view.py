@@ -19,9 +19,9 @@ def unpack(spec: dict) -> np.ndarray:
     return a.reshape(tuple(int(n) for n in spec["shape"].split(","))) if "shape" in spec else a
 
 
-def sent(link: dict[str, str]) -> dict:
-    """What /Descent sends the instrument for this link."""
-    at = AppTest.from_file(PAGES["Descent"], default_timeout=180)
+def sent(link: dict[str, str], name: str = "Descent") -> dict:
+    """What the page sends the instrument for this link."""
+    at = AppTest.from_file(PAGES[name], default_timeout=180)
     for k, v in link.items():
         at.query_params[k] = v
     at.run()
@@ -48,6 +48,19 @@ def torch_point(q: np.ndarray):
 FORMULA = "(x - 1)**2 + 2*(y + 0.5)**2 + sin(3*x)*cos(2*y)"  # a typed formula: core/expr.py's torch operations
 
 
+def check_hessians(path: dict, fn) -> None:
+    """The path's Hessians at six of its drawn points against core.curvature.hessian and central differences."""
+    h = unpack(path["hessian"]).astype(np.float64)
+    xy = np.stack([unpack(path["x"]), unpack(path["y"])], 1).astype(np.float64)
+    assert h.shape == (len(unpack(path["steps"])), 3) and len(h) > 5
+    for i in np.linspace(0, len(h) - 1, 6).astype(int):
+        _, _, want = hessian(fn, xy[i])
+        by_autograd = np.array([want[0, 0], want[0, 1], want[1, 1]])
+        scale = max(1.0, np.abs(by_autograd).max())
+        np.testing.assert_allclose(h[i], by_autograd, rtol=1e-6, atol=1e-6 * scale)  # float32 rounding only
+        np.testing.assert_allclose(h[i], central(fn, xy[i]), atol=2e-4 * scale)
+
+
 @pytest.mark.parametrize("link,key,expr,bounds", [
     ({"fn": "rosenbrock", "opt": "sgd", "lr": "0.001", "steps": "300", "x0": "-1.5", "y0": "2"}, "rosenbrock", "",
      ()),
@@ -57,16 +70,20 @@ FORMULA = "(x - 1)**2 + 2*(y + 0.5)**2 + sin(3*x)*cos(2*y)"  # a typed formula: 
 def test_the_hessian_sent_per_drawn_point_is_f_s_second_derivative(link, key, expr, bounds):
     data = sent({**link, "curv": "true"})
     (path,) = data["paths"]
-    h = unpack(path["hessian"]).astype(np.float64)
-    xy = np.stack([unpack(path["x"]), unpack(path["y"])], 1).astype(np.float64)
-    assert h.shape == (len(unpack(path["steps"])), 3) and len(h) > 5
-    fn = get_objective(key, expr, bounds).fn
-    for i in np.linspace(0, len(h) - 1, 6).astype(int):
-        _, _, want = hessian(fn, xy[i])
-        by_autograd = np.array([want[0, 0], want[0, 1], want[1, 1]])
-        scale = max(1.0, np.abs(by_autograd).max())
-        np.testing.assert_allclose(h[i], by_autograd, rtol=1e-6, atol=1e-6 * scale)  # float32 rounding only
-        np.testing.assert_allclose(h[i], central(fn, xy[i]), atol=2e-4 * scale)
+    check_hessians(path, get_objective(key, expr, bounds).fn)
     words = data["texts"]["curv"]
     assert words["runs"] == [{"lr": float(link["lr"]), "beta": 0.0 if link["opt"] == "sgd" else None,
                               "dampening": 0.0}]
+
+
+def test_the_model_page_sends_the_hessian_of_the_full_loss_on_minibatches():
+    """/Model with minibatches of 10: the curvature is the full data set's loss's, the surface drawn."""
+    from ui import plans
+
+    data = sent({"curv": "true", "steps": "200"}, "Model")
+    (path,) = data["paths"]
+    assert "full" in path  # minibatches: the loss curve's full loss beside the minibatch loss
+    spec = plans.data_spec(plans.link_values("Model", {}))
+    assert spec.batch == 10 and spec.size == 100
+    check_hessians(path, get_objective("perceptron", data=spec).fn)
+    assert data["texts"]["curv"]["runs"] == [{"lr": 0.05, "beta": None, "dampening": 0.0}]  # Adam: GD's bound

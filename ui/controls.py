@@ -68,6 +68,14 @@ def view_controls(schema: dict[str, Param]) -> tuple[str, bool]:
     return scale, control(schema["arrows"], t("−∇f arrows on the contour"))
 
 
+def curvature_control(schema: dict[str, Param]) -> bool:
+    """Whether the instrument draws the curvature at its cursor ('curv')."""
+    return control(schema["curv"], t("curvature at the cursor"),
+                   help=t("The Hessian by autograd at each drawn step: its eigenvectors on the contour, its "
+                          "eigenvalues, the condition number and the largest stable learning rate of gradient "
+                          "descent there"))
+
+
 def tolerance_control(schema: dict[str, Param]) -> float | None:
     """When a run stops early: |grad| and its last move both at most this ('tol', 'off' for never)."""
     tol = control(schema["tol"], t("stop when converged: |grad| and last move ≤"))

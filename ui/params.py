@@ -120,6 +120,7 @@ OBJECTIVE = [Param("fn", "selectbox", DEFAULT_OBJECTIVE, options=(*OBJECTIVES, C
              Param("tol", "select_slider", RunConfig.tol, options=TOLERANCES, about="convergence tolerance or off")]
 VIEW = [Param("scale", "radio", "f", options=SCALES, about="height: f or log(1 + f)"),
         Param("arrows", "toggle", False, about="-grad f arrows on the contour")]
+CURVATURE = Param("curv", "toggle", False, about="the curvature (Hessian) at the step cursor")
 INSPECTOR = Param("k", "slider", 0, 0, limits.MAX_STEPS - 1, about="the step inspector's step")
 MAX_RUNS = 6
 # (optimizer, lr) of Compare's runs 1..6 until someone changes them: a typical race
@@ -141,7 +142,7 @@ SCHEMA: dict[str, list[Param]] = {
     "Descent": [*OBJECTIVE, *optimizer_params(), steps_param(2000), *start_params(), *VIEW, INSPECTOR,
                 Param("dtype", "radio", "float32", options=tuple(DTYPES), about="torch dtype"),
                 Param("every", "number", 200, 1, limits.MAX_STEPS, about="log every N steps (default steps / 10)"),
-                Param("curv", "toggle", False, about="the curvature (Hessian) at the step cursor")],
+                CURVATURE],
     "Compare": _compare(),
     "Basins": [*OBJECTIVE, *optimizer_params("adam", 0.05), steps_param(500),
                Param("grid", "slider", 60, 10, limits.MAX_GRID, about="grid points per side")],
@@ -174,7 +175,7 @@ SCHEMA: dict[str, list[Param]] = {
               Param("size", "slider", 100, *limits.DATA_SIZE, about="points of the data set"),
               Param("spread", "slider", 3.0, *limits.DATA_SPREAD, step=0.05, about="the clusters' spread"),
               Param("batch", "number", 10, 0, limits.DATA_SIZE[1], about="minibatch size B (0: the full batch)"),
-              Param("batch_seed", "number", 0, 0, limits.PERCEPTRON_SEED, about="the minibatches' seed")],
+              Param("batch_seed", "number", 0, 0, limits.PERCEPTRON_SEED, about="the minibatches' seed"), CURVATURE],
 }
 SCHEMA = {page: [*COMMON, *params] for page, params in SCHEMA.items()}
 

@@ -139,4 +139,4 @@ def model(values: Values) -> Drawn:
     config = make_config(hypers, optimizer=opt, objective=PERCEPTRON, data=data_spec(values),
                          starts=[(values["x0"], values["y0"])], dtype=values["dtype"], steps=int(values["steps"]),
                          tol=None if values["tol"] == "off" else float(values["tol"]))
-    return Drawn(fitted(((config, 0),)), values["scale"], values["arrows"], config.steps)
+    return Drawn(fitted(((config, 0),)), values["scale"], values["arrows"], config.steps, values["curv"])
