@@ -83,14 +83,15 @@ def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
              "line).", x=f"{bound.minimum[0]:.4g}", y=f"{bound.minimum[1]:.4g}", lam=f"{lam:.4g}",
              beta=f"{v.get('momentum', 0.0):g}", predicted=f"{bound.predicted:.4g}")
     if above is None:
-        said += " " + t("Measured: the largest learning rate swept, {below}, still reached it (shaded).",
-                        below=f"{below:.3g}")
+        measured = t("Measured: the largest learning rate swept, {below}, still reached it (shaded).",
+                     below=f"{below:.3g}")
     else:
-        said += " " + t("Measured: lr = {below} still reached it and lr = {above} did not (shaded).",
-                        below=f"{below:.3g}", above=f"{above:.3g}")
-    said += " " + (t("The prediction lies between them: they agree within the sweep's grid.") if bound.agrees else
-                   t("The prediction lies outside: they do not agree within the sweep's grid. The bound is local: "
-                     "from a far start a run may leave for another basin first."))
+        measured = t("Measured: lr = {below} still reached it and lr = {above} did not (shaded).",
+                     below=f"{below:.3g}", above=f"{above:.3g}")
+    verdict = (t("The prediction lies between them: they agree within the sweep's grid.") if bound.agrees else
+               t("The prediction lies outside: they do not agree within the sweep's grid. The bound is local: "
+                 "from a far start a run may leave for another basin first."))
+    said = ("" if lang() == "zh" else " ").join([said, measured, verdict])  # Chinese sentences need no space
     (st.success if bound.agrees else st.warning)(said)
 
 
