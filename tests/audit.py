@@ -7,7 +7,8 @@ from axe_playwright_python.base import AXE_SCRIPT
 
 from tests.browser import wait_idle
 
-PAGES = ("", "Descent", "Compare", "Basins", "Sweep", "Perceptron", "Chain_Rule", "Tensors", "Scenes", "Model")
+PAGES = ("", "Descent", "Compare", "Basins", "Sweep", "Perceptron", "Chain_Rule", "Tensors", "Scenes", "Model",
+         "Slices")
 DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.audit import open_settled
 from tests.browser import after_rerun, wait_idle
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -93,6 +94,21 @@ def test_compare_basins_and_sweep_pages_draw(server, page):
         assert page.locator(".js-plotly-plot").count() >= charts, path
         assert page.locator("[data-testid='stException']").count() == 0, path
     page.screenshot(path=str(ARTIFACTS / "sweep.png"))
+
+
+def test_slices_page_draws_the_principal_slice_and_its_path(server, page):
+    """/Slices from a link with principal directions: the 3D surface (its grid), the path on it (one point a step and
+    the start), the contour and the loss curves all drawn by Plotly, WebGL included; no error on the page."""
+    open_settled(page, f"{server}/Slices?dirs=pca&steps=120&grid=21&model=mlp&hidden=6")
+    plots = page.locator(".js-plotly-plot")
+    assert plots.count() == 3
+    drawn = plots.evaluate_all("(gs) => gs.map((g) => g._fullData.map((d) => [d.type, (d.z || d.y || []).length]))")
+    assert drawn[0][:2] == [["surface", 21], ["scatter3d", 121]], drawn
+    assert drawn[1][0] == ["contour", 21] and drawn[1][1] == ["scatter", 121], drawn
+    assert [t[1] for t in drawn[2]] == [121, 121], drawn
+    page.wait_for_selector(".js-plotly-plot .gl-container canvas", timeout=60_000)
+    assert page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count() == 0
+    assert page.get_by_text("differ by up to").count() == 1
 
 
 def metric_values(page) -> list[str]:

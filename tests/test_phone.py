@@ -1,7 +1,7 @@
 """On a phone (headless Chromium at 390 x 844, touch, 2x, a phone's User-Agent): a finger swiping over any plot scrolls
-the page and leaves the plot as it was; the plots turn only after the "Turn and zoom" switch; /Descent's first screen
-shows the 3D view with its Play, within the screen's width; Home, /Descent and /Compare pass tests/test_a11y.py's
-checks at this size too."""
+the page and leaves the plot as it was (/Slices' plain Plotly charts too); the plots turn only after the "Turn and
+zoom" switch; /Descent's first screen shows the 3D view with its Play, within the screen's width; Home, /Descent and
+/Compare pass tests/test_a11y.py's checks at this size too."""
 import json
 
 import pytest
@@ -20,7 +20,7 @@ def phone(browser):
     context.close()
 
 
-@pytest.mark.parametrize("path,plots", [("", 1), ("Descent", 3), ("Compare", 3)])
+@pytest.mark.parametrize("path,plots", [("", 1), ("Descent", 3), ("Compare", 3), ("Slices", 3)])
 def test_a_swipe_over_each_plot_scrolls_the_page_and_leaves_the_plot(server, phone, path, plots):
     """Each plot, swiped 250 px with one finger: the page scrolls at least 100 px, the camera or the axes stay."""
     open_settled(phone, f"{server}/{path}")

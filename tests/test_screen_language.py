@@ -20,7 +20,8 @@ SCREENS = [("Home", {}), ("Descent", {}), ("Descent", {"fn": "custom", "expr": "
            ("Perceptron", {}), ("Perceptron", {"k": "3"}), ("Chain_Rule", {}), ("Tensors", {}),
            ("Compare", {"steps": "300"}), ("Basins", {"grid": "20", "steps": "200"}), ("Sweep", {"steps": "200"}),
            ("Scenes", {}), ("Descent", {"steps": "inf", "zz": "1"}), ("Descent", {"curv": "true", "steps": "50"}),
-           ("Model", {}), ("Model", {"batch": "0"})]
+           ("Model", {}), ("Model", {"batch": "0"}), ("Slices", {"steps": "50", "grid": "11"}),
+           ("Slices", {"model": "perceptron", "dirs": "random", "steps": "50", "grid": "11"})]
 
 
 def leaves(node):

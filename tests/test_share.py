@@ -15,10 +15,11 @@ from ui.scenes import SCENES
 PAGES = {"Home": "../app.py", "Descent": "../pages/1_Descent.py", "Perceptron": "../pages/5_Perceptron.py",
          "Chain_Rule": "../pages/6_Chain_Rule.py", "Tensors": "../pages/7_Tensors.py",
          "Compare": "../pages/2_Compare.py", "Basins": "../pages/3_Basins.py", "Sweep": "../pages/4_Sweep.py",
-         "Scenes": "../pages/8_Scenes.py", "Model": "../pages/9_Model.py"}
+         "Scenes": "../pages/8_Scenes.py", "Model": "../pages/9_Model.py",
+         "Slices": "../pages/10_Slices.py"}
 ZH_TITLES = {"Descent": "梯度下降", "Perceptron": "感知机梯度", "Chain_Rule": "链式法则", "Tensors": "张量、数组与列表",
              "Compare": "比较优化器", "Basins": "吸引盆图", "Sweep": "学习率扫描", "Scenes": "课堂演示场景",
-             "Model": "模型"}
+             "Model": "模型", "Slices": "更大模型的损失切片"}
 
 
 def load(lang):

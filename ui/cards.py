@@ -47,6 +47,9 @@ PICTURES = {  # page name -> the SVG body on a 120 x 80 canvas
                      ((20, 18, BLUE), (34, 28, BLUE), (22, 36, BLUE), (86, 52, PATH), (100, 62, PATH), (92, 66, PATH)))
              + f'<path d="M10 72 L112 8" stroke="{INK}" stroke-width="2"/><path d="M56 10 L64 22 L52 30 L66 40 '
                f'L58 50" fill="none" stroke="{GOLD}" stroke-width="3"/>',
+    "Slices": _rings(60, 40) + f'<path d="M6 58 L38 10 L114 22 L82 70 Z" fill="{BLUE}" fill-opacity="0.25" '
+                               f'stroke="{BLUE}" stroke-width="2"/><path d="M24 48 Q44 24 60 40 T92 34" '
+                               f'fill="none" stroke="{PATH}" stroke-width="3"/>',
 }
 
 

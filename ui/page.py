@@ -40,6 +40,7 @@ PAGES = (  # path, name in the navigation, icon, what it is (the home page lists
     ("pages/7_Tensors.py", "Tensors", "📋", ".tolist() and .item()"),
     ("pages/8_Scenes.py", "Scenes", "🎬", "prepared links for a live demo"),
     ("pages/9_Model.py", "Model", "🎯", "an optimizer on the perceptron's own loss, with minibatches"),
+    ("pages/10_Slices.py", "Slices", "🔪", "a bigger model's loss on one plane through its trained weights"),
 )
 
 

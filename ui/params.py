@@ -137,6 +137,27 @@ def _compare() -> list[Param]:
     return out
 
 
+# The model's data set (core/model/data.py): one definition for /Model and /Slices
+DATA = [Param("data_seed", "number", 0, 0, limits.PERCEPTRON_SEED, about="the data set's seed"),
+        Param("size", "slider", 100, *limits.DATA_SIZE, about="points of the data set"),
+        Param("spread", "slider", 3.0, *limits.DATA_SPREAD, step=0.05, about="the clusters' spread")]
+
+
+def _slices() -> list[Param]:
+    """/Slices: the model, its data, its training run, and the slice's directions, grid and span."""
+    return [Param("model", "radio", "mlp", options=("perceptron", "mlp"), about="the perceptron or the small MLP"),
+            Param("n", "slider", 16, 2, limits.MAX_INPUTS, about="inputs per data point"),
+            Param("hidden", "slider", 8, 1, limits.MAX_HIDDEN, about="the MLP's hidden units"),
+            *DATA, *optimizer_params("adam", 0.05),
+            Param("steps", "number", 300, 1, limits.MODEL_STEPS, step=100, about="training steps"),
+            Param("dirs", "radio", "pca", options=("pca", "random"),
+                  about="directions: the path's principal ones, or filter-normalized random ones"),
+            Param("dir_seed", "number", 0, 0, limits.PERCEPTRON_SEED, about="the random directions' seed"),
+            Param("grid", "slider", 41, 3, limits.SLICE_GRID, about="grid points per side"),
+            Param("span", "number", 0.0, 0.0, limits.SLICE_SPAN, step=0.5,
+                  about="the grid's half-width in a and b (0: fit the path, 1 for random directions)")]
+
+
 SCHEMA: dict[str, list[Param]] = {
     "Home": [],
     "Descent": [*OBJECTIVE, *optimizer_params(), steps_param(2000), *start_params(), *VIEW, INSPECTOR,
@@ -171,11 +192,10 @@ SCHEMA: dict[str, list[Param]] = {
     "Model": [*optimizer_params("adam", 0.05), steps_param(500), *start_params(default=(-2.0, 2.0)), *VIEW, INSPECTOR,
               OBJECTIVE[-1].but(default="off"),
               Param("dtype", "radio", "float32", options=tuple(DTYPES), about="torch dtype"),
-              Param("data_seed", "number", 0, 0, limits.PERCEPTRON_SEED, about="the data set's seed"),
-              Param("size", "slider", 100, *limits.DATA_SIZE, about="points of the data set"),
-              Param("spread", "slider", 3.0, *limits.DATA_SPREAD, step=0.05, about="the clusters' spread"),
+              *DATA,
               Param("batch", "number", 10, 0, limits.DATA_SIZE[1], about="minibatch size B (0: the full batch)"),
               Param("batch_seed", "number", 0, 0, limits.PERCEPTRON_SEED, about="the minibatches' seed"), CURVATURE],
+    "Slices": _slices(),
 }
 SCHEMA = {page: [*COMMON, *params] for page, params in SCHEMA.items()}
 

@@ -8,9 +8,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from core import limits
 from core.explore.basins import most_grid, most_steps
 from core.explore.race import Racers, group_runs
 from core.model.data import DataSpec
+from core.model.network import ModelSpec, train_seconds
 from core.objectives import CUSTOM, PERCEPTRON
 from core.optimizers import DEFAULT_OPTIMIZER, get_optimizer
 from core.run import RunConfig, cost, make_config
@@ -140,3 +142,36 @@ def model(values: Values) -> Drawn:
                          starts=[(values["x0"], values["y0"])], dtype=values["dtype"], steps=int(values["steps"]),
                          tol=None if values["tol"] == "off" else float(values["tol"]))
     return Drawn(fitted(((config, 0),)), values["scale"], values["arrows"], config.steps, values["curv"])
+
+
+@dataclass(frozen=True)
+class SlicePlan:
+    """/Slices: the model on its data set, its training run (optimizer, hyperparameters as sorted items, steps) and
+    the slice (directions, their seed, grid points a side, span: None to fit), with the steps and points asked for."""
+
+    model: ModelSpec
+    data: DataSpec
+    optimizer: str
+    hypers: tuple[tuple[str, Any], ...]
+    steps: int
+    kind: str
+    seed: int
+    points: int
+    span: float | None
+    asked_steps: int
+    asked_points: int
+
+
+def slices(values: Values) -> SlicePlan:
+    """/Slices: the grid cut to what half of a page's work may take, the steps to what the other half may."""
+    opt, hypers = settings(values, default="adam", lr=0.05)
+    data = DataSpec(seed=int(values["data_seed"]), size=int(values["size"]), spread=float(values["spread"]),
+                    dim=int(values["n"]))
+    spec = ModelSpec(values["model"], int(values["hidden"]) if values["model"] == "mlp" else 1)
+    width = 1 if spec.kind == "perceptron" else spec.hidden
+    per_point = data.size * width * limits.SLICE_ACTIVATION_SECONDS
+    points = max(3, min(int(values["grid"]), int((limits.WORK_SECONDS / 2 / per_point) ** 0.5)))
+    steps = max(1, min(int(values["steps"]), int(limits.WORK_SECONDS / 2 / train_seconds(opt, hypers, 1))))
+    span = float(values["span"]) or None
+    return SlicePlan(spec, data, opt, tuple(sorted(hypers.items())), steps, values["dirs"], int(values["dir_seed"]),
+                     points, span, int(values["steps"]), int(values["grid"]))
