@@ -94,7 +94,7 @@ function curvature(lab) {
   if (i < 0) return;
   const p = lab.paths[i];
   const h = shown(p.steps, Math.floor(lab.cursor)) - 1;
-  const out = readout(hessianAt(p.hessian, h), words.runs[i], words);
+  const out = readout(hessianAt(p.hessian, h), words.runs[i], words, lab.texts.locale === "zh" ? "" : " ");
   lab.curv.textContent = out.text;
   const n = out.numbers;
   Object.assign(lab.curv.dataset, { step: String(p.steps[h]), l1: String(n ? n.values[0] : ""),

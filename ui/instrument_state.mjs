@@ -163,8 +163,9 @@ export function sig(v) {
   return String(Number(v.toPrecision(4)));
 }
 
-/** The readout at one point: the numbers and the sentence, from the Hessian row h, the run's Bound and the words. */
-export function readout(h, run, words) {
+/** The readout at one point: the numbers and the sentence, from the Hessian row h, the run's Bound and the words
+ * (joined by sep: a space in English, none in Chinese). */
+export function readout(h, run, words, sep = " ") {
   if (!h) return { text: words.missing, numbers: null };
   const e = eigen2(h[0], h[1], h[2]);
   const lmax = e.values[1];
@@ -173,7 +174,7 @@ export function readout(h, run, words) {
   const table = { l1: sig(e.values[0]), l2: sig(lmax), cond: sig(e.condition), lr: sig(run.lr),
                   bound: bound === null ? "—" : sig(bound) };
   let said = bound === null ? words.flat : heavy ? words.sgd : words.gd;
-  if (bound !== null && heavy) said += " " + (run.lr < bound ? words.stable : words.unstable);
-  const text = [words.values, said].map((w) => w.replace(/\{(\w+)\}/g, (m, k) => table[k] ?? m)).join(" ");
+  if (bound !== null && heavy) said += sep + (run.lr < bound ? words.stable : words.unstable);
+  const text = [words.values, said].map((w) => w.replace(/\{(\w+)\}/g, (m, k) => table[k] ?? m)).join(sep);
   return { text, numbers: { ...e, bound } };
 }

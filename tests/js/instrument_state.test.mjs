@@ -81,6 +81,8 @@ test("the readout fills in the numbers, and says stable or unstable only for SGD
   assert.equal(readout(h, { lr: 0.03, beta: 0.9, dampening: 0 }, words).text.endsWith("0.04618 lr 0.03 stable"), true);
   assert.equal(readout(h, { lr: 0.001, beta: null, dampening: 0 }, words).text, "l1 25.72 l2 82.28 c 3.2 gd 0.02431");
   assert.equal(readout([-1, 0, -2], { lr: 0.1, beta: 0, dampening: 0 }, words).text, "l1 -2 l2 -1 c 2 flat");
+  assert.equal(readout(h, { lr: 0.02, beta: 0, dampening: 0 }, words, "").text,
+               "l1 25.72 l2 82.28 c 3.2sgd 0.02431 lr 0.02stable"); // Chinese: no space between sentences
   assert.equal(readout(hessianAt(Float32Array.from([1, 0, 1, NaN, 0, 1]), 1), { lr: 1, beta: 0, dampening: 0 },
                        words).text, "missing");
 });
