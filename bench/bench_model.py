@@ -4,10 +4,15 @@
     python bench/bench_model.py --before 837d143      # the default Himmelblau run in this tree and a past commit,
                                                       # interleaved (the loop now asks the objective for each
                                                       # step's loss: minibatches)
+    python bench/bench_model.py --page                # /Model: its server-side time (surface, default descent,
+                                                      # the instrument's data) and what each rerun sends it
+    python bench/bench_model.py --browser             # /Model in headless Chromium: a load and a change of B,
+                                                      # until every view has drawn, and the websocket's bytes
 """
 from __future__ import annotations
 
 import argparse
+import base64
 import statistics
 import subprocess
 import sys
@@ -105,14 +110,101 @@ def before_and_after(rev: str, reps: int) -> None:
               f"({min(values) * 1e3:.0f}-{max(values) * 1e3:.0f})")
 
 
+def page_figures() -> None:
+    """/Model's default view computed as the page computes it (ui/plans.model, core's surface and run, the
+    instrument's scene and paths), cold and again; then the instrument's data of each rerun under AppTest."""
+    from ui import plans
+    from viz.instrument import lift, path_arrays, scene
+    from viz.style import Path as Drawn
+
+    print("# /Model, server side (default: Adam lr 0.05, 500 steps, 100 points, B = 10)")
+    perceptron_objective.cache_clear()
+    config = plans.model(plans.link_values("Model", {})).runs[0][0]
+    for label in ("cold", "again", "again"):
+        t0 = time.perf_counter()
+        objective = config.objective_spec
+        surf = surface(perceptron_objective(DataSpec(batch=0)))
+        t1 = time.perf_counter()
+        traj = run(config)
+        t2 = time.perf_counter()
+        scene(objective, surf)
+        paths = path_arrays([Drawn(traj)], surf, "f", lift(surf, "f"))
+        t3 = time.perf_counter()
+        print(f"{label}: objective and surface {(t1 - t0) * 1e3:.0f} ms, default descent {(t2 - t1) * 1e3:.0f} ms "
+              f"({traj.summary().seconds * 1e3:.0f} ms in the loop), scene and paths (the full loss at "
+              f"{len(base64.b64decode(paths[0]['full']['bdata'])) // 4} drawn points) {(t3 - t2) * 1e3:.0f} ms")
+    rerun_bytes()
+
+
+def rerun_bytes() -> None:
+    """What each rerun of /Model sends the instrument (JSON), under AppTest in one session."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "9_Model.py"), default_timeout=300)
+    def sent() -> tuple[str, dict]:
+        data = at.get("bidi_component")[0].proto.json
+        return data, json.loads(data)
+
+    t = time.perf_counter()
+    at.run()
+    steps = [("first load (scene and paths)", time.perf_counter() - t, sent())]
+    for label, change in (("B 10 -> 25 (paths only)", lambda: at.number_input(key="batch").set_value(25)),
+                          ("B 25 -> 0 (new scene: one loss line)", lambda: at.number_input(key="batch").set_value(0)),
+                          ("lr 0.05 -> 0.1", lambda: at.select_slider(key="lr").set_value(0.1)),
+                          ("language en -> zh", lambda: at.selectbox(key="lang").set_value("zh"))):
+        change()
+        t = time.perf_counter()
+        at.run()
+        steps.append((label, time.perf_counter() - t, sent()))
+    for label, seconds, (data, parts) in steps:
+        print(f"{label}: rerun {seconds:.2f} s, instrument data {len(data) / 1000:.1f} kB "
+              f"(paths {len(json.dumps(parts['paths'])) / 1000:.1f} kB, scene "
+              f"{len(json.dumps(parts.get('scene', {}))) / 1000:.1f} kB)")
+
+
+def browser_figures(reps: int) -> None:
+    """/Model in headless Chromium against a `streamlit run` server: a page load and a change of B to new values,
+    from the action until every view has drawn (bench/interaction.py's probe), with the websocket's bytes."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.interaction import Session
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+    print("# /Model in headless Chromium (software WebGL: pessimistic; medians of --reps)")
+    with sync_playwright() as pw, streamlit_server(ROOT, env={"DESCENT_WARM_SCENES": "0"}) as base:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        loads = []
+        for i in range(reps + 1):  # the first load computes: reported alone
+            s = Session(browser, base)
+            loads.append(s.open("/Model", 4))
+            s.close() if i < reps else None
+        field = s.page.get_by_role("spinbutton", name="minibatch size B")
+        changes = []
+        for b in range(11, 11 + reps):  # new values: each computes its run and paths
+            changes.append(s.act(lambda b=b: (field.fill(str(b)), field.press("Enter")), 4))
+        s.close()
+        browser.close()
+    print(f"first load (cold caches): {loads[0]:.2f} s; load, warm server: median {statistics.median(loads[1:]):.2f} s")
+    print(f"B changed to a new value: median {statistics.median(c[0] for c in changes):.2f} s, "
+          f"{statistics.median(c[1] for c in changes) / 1000:.0f} kB received")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--before", help="a past commit to time the default run against")
     parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--page", action="store_true", help="/Model's server-side figures and bytes per rerun")
+    parser.add_argument("--browser", action="store_true", help="/Model in headless Chromium")
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.before:
         before_and_after(args.before, args.reps)
+        return
+    if args.page or args.browser:
+        page_figures() if args.page else None
+        browser_figures(args.reps) if args.browser else None
         return
     surface_and_descent()
     curvature_figures()
