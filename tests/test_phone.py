@@ -33,6 +33,16 @@ def test_a_swipe_over_each_plot_scrolls_the_page_and_leaves_the_plot(server, pho
         assert r["view"][0] == r["view"][1], (path, i, r)
 
 
+def test_a_swipe_over_the_models_data_scrolls_the_page(server, phone):
+    """/Model's scatter of the data set (its instrument is /Descent's, swiped above): a swipe scrolls the page and
+    leaves the scatter's axes as they were."""
+    open_settled(phone, f"{server}/Model")
+    assert phone.locator(".js-plotly-plot").count() == 4
+    r = swipe_plot(phone, 3)
+    moved = r["scroll"][1] - r["scroll"][0]
+    assert moved * r["dy"] < 0 and abs(moved) >= 100 and r["view"][0] == r["view"][1], r
+
+
 def test_descents_first_screen_and_the_switch_that_frees_the_plots(server, phone):
     """At the top of /Descent the 3D view and Play lie within the 390 x 844 screen. After a tap on "Turn and zoom"
     a swipe over the 3D view turns it and the page stays; a second tap stills it again; the switch shows its state."""

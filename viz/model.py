@@ -32,6 +32,8 @@ def data_figure(x: np.ndarray, y: np.ndarray, w: tuple[float, float] | None = No
     if line is not None:
         fig.add_trace(go.Scatter(x=line[0], y=line[1], mode="lines", name=tr("decision line w1 x1 + w2 x2 = 0"),
                                  line={"color": "#444", "dash": "dash", "width": 2}, hoverinfo="skip"))
+    # dragmode off: a finger swiping over the scatter on a phone scrolls the page (the plot stays as it is)
     fig.update_layout(height=380, margin={**MARGIN, "l": 50, "b": 40}, legend={"orientation": "h", "y": 1.1},
-                      xaxis={"title": {"text": "x1"}}, yaxis={"title": {"text": "x2"}, "scaleanchor": "x"})
+                      dragmode=False, xaxis={"title": {"text": "x1"}},
+                      yaxis={"title": {"text": "x2"}, "scaleanchor": "x"})
     return fig
