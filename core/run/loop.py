@@ -170,10 +170,9 @@ class Runner:
         while n < n_max:
             f, g = self.step()
             n += 1
-            self.x_into(record.slot(n))
-            record.keep(f, g)
+            self.x_into(record.step(n, f, g))
             late = gate.check()  # every step: one LBFGS step can take 0.1 s, and lighter work may want a turn
-            if n % CHUNK == 0 or n == n_max or late:  # one stacked copy and one check per chunk
+            if n % CHUNK == 0 or n == n_max or late:  # one check per chunk (one host sync)
                 if progress is not None:
                     progress(n, n_max)
                 if record.take(state, n):

@@ -16,14 +16,13 @@ CHUNK = 64  # steps between checks for convergence and divergence (one host sync
 
 
 class Record(Protocol):
-    """What the loop fills: begin() with x_0, slot(n) where x_n goes and keep() f, g at x_{n-1} each step,
-    take() each chunk of steps (True once every start has stopped), finish() at the end."""
+    """What the loop fills: begin() with x_0; step() each step with f and g at x_{n-1}, answering where x_n goes;
+    take() each chunk of steps (True once every start has stopped); finish() at the end. Everything is copied
+    into buffers allocated once: the step's own tensors are freed at once and their memory reused while hot."""
 
     def begin(self, x: torch.Tensor) -> None: ...
 
-    def slot(self, n: int) -> torch.Tensor: ...
-
-    def keep(self, f: torch.Tensor, g: torch.Tensor) -> None: ...
+    def step(self, n: int, f: torch.Tensor, g: torch.Tensor) -> torch.Tensor: ...
 
     def take(self, state: StopState, n: int) -> bool: ...
 
@@ -113,27 +112,19 @@ class FullRecord:
         self.positions = torch.empty(n + 1, k, 2, dtype=dtype)  # row k: x_k
         self.losses = torch.empty(n + 1, k, dtype=dtype)  # row k: f(x_k)
         self.grads = torch.empty_like(self.positions)  # row k: the gradient at x_k
-        self.done = 0  # steps whose f and gradient are in the buffers
-        self.new_f: list[torch.Tensor] = []
-        self.new_g: list[torch.Tensor] = []
+        self.done = 0  # steps checked
 
     def begin(self, x: torch.Tensor) -> None:
         self.positions[0] = x
 
-    def slot(self, n: int) -> torch.Tensor:
+    def step(self, n: int, f: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        self.losses[n - 1] = f
+        self.grads[n - 1] = g
         return self.positions[n]
 
-    def keep(self, f: torch.Tensor, g: torch.Tensor) -> None:
-        self.new_f.append(f)
-        self.new_g.append(g)
-
     def take(self, state: StopState, n: int) -> bool:
-        """Store f, g at x_{done}..x_{n-1} (x is in place); check them; True when every row has stopped."""
+        """Check steps done..n-1 (their x, f and g are in the buffers); True when every row has stopped."""
         lo = self.done
-        torch.stack(self.new_f, out=self.losses[lo:n])
-        torch.stack(self.new_g, out=self.grads[lo:n])
-        self.new_f.clear()
-        self.new_g.clear()
         self.done = n
         prev = self.positions[max(lo - 1, 0)]
         state.update(prev, self.positions[lo:n], self.losses[lo:n], self.grads[lo:n], lo)
@@ -149,12 +140,13 @@ class FullRecord:
         end[end < 0] = n
         last = int(end.max())
         pos, f_, g_ = (t[: last + 1].numpy() for t in (self.positions, self.losses, self.grads))
-        if (end < last).any():
-            held = np.minimum(np.arange(last + 1)[:, None], end[None, :])
-            cols = np.arange(len(end))[None, :]
-            pos, f_, g_ = pos[held, cols], f_[held, cols], g_[held, cols]
-        elif last < self.config.steps:  # do not keep the unused rows of the buffers alive
+        if last < self.config.steps:  # do not keep the unused rows of the buffers alive
             pos, f_, g_ = pos.copy(), f_.copy(), g_.copy()
+        if (end < last).any():  # in place, a fraction of the time of indexing every step of every row
+            after = np.arange(last + 1)[:, None] > end[None, :]
+            cols = np.arange(len(end))
+            for a in (pos, f_, g_):
+                np.copyto(a, a[end, cols][None], where=after if a.ndim == 2 else after[..., None])
         return Trajectory(self.config, pos, f_, g_, end.copy(), tuple(state.reason), seconds)
 
 
@@ -170,26 +162,19 @@ class EndRecord:
         self.xs = torch.empty(CHUNK + 2, k, 2, dtype=dtype)  # x_{lo-1} (x_0 for the first chunk), x_lo..x_n
         self.fs = torch.empty(CHUNK + 1, k, dtype=dtype)  # f at x_{lo-1}, x_lo..x_{n-1}
         self.gs = torch.empty(CHUNK, k, 2, dtype=dtype)  # the gradient at x_lo..x_{n-1}
-        self.new_f: list[torch.Tensor] = []
-        self.new_g: list[torch.Tensor] = []
 
     def begin(self, x: torch.Tensor) -> None:
         self.xs[0] = x
         self.xs[1] = x
 
-    def slot(self, n: int) -> torch.Tensor:
-        return self.xs[n - self.done + 1]
-
-    def keep(self, f: torch.Tensor, g: torch.Tensor) -> None:
-        self.new_f.append(f)
-        self.new_g.append(g)
+    def step(self, n: int, f: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        i = n - self.done
+        self.fs[i] = f
+        self.gs[i - 1] = g
+        return self.xs[i + 1]
 
     def take(self, state: StopState, n: int) -> bool:
         lo, m = self.done, n - self.done
-        torch.stack(self.new_f, out=self.fs[1:m + 1])
-        torch.stack(self.new_g, out=self.gs[:m])
-        self.new_f.clear()
-        self.new_g.clear()
         if lo == 0:
             self.fs[0] = self.fs[1]
         rows = state.update(self.xs[0], self.xs[1:m + 1], self.fs[1:m + 1], self.gs[:m], lo)
