@@ -22,15 +22,17 @@ LINKS = [
     ("Basins", {"grid": "200", "steps": "2000", "opt": "sgd"}),
     ("Sweep", {"lrs": ["1e-05", "10"], "count": "20", "steps": "40", "opt": "adagrad"}),
     ("Model", {"opt": "sgd", "lr": "1", "size": "30", "batch": "40", "data_seed": "4", "steps": "60", "x0": "1"}),
+    ("Slices", {"model": "perceptron", "n": "5", "opt": "rmsprop", "steps": "40", "grid": "7", "dirs": "random",
+                "dir_seed": "2", "span": "1.5", "data_seed": "4", "size": "30"}),
 ]
 FUNCTIONS = {"Descent": plans.descent, "Compare": plans.compare, "Basins": plans.basins, "Sweep": plans.sweep,
-             "Model": plans.model}
+             "Model": plans.model, "Slices": lambda values: (plans.slices(values),)}
 
 
 def asked(monkeypatch, page: str, link: dict) -> list:
     """What the page asks compute for, as (what, arguments), when opened from link."""
     calls = []
-    for name in ("cached_run", "cached_basins", "cached_sweep"):
+    for name in ("cached_run", "cached_basins", "cached_sweep", "cached_slice"):
         real = getattr(compute, name)
         monkeypatch.setattr(compute, name, lambda *a, _real=real, _name=name: calls.append((_name, a)) or _real(*a))
     at = AppTest.from_file(PAGES[page], default_timeout=180)

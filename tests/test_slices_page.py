@@ -148,3 +148,20 @@ def test_a_path_in_one_direction_is_refused_in_both_languages():
     """One step cannot give two principal directions: a message in the page's language."""
     at = open_page({"steps": "1", "grid": "5", "lang": "zh"})
     assert not at.get("plotly_chart") and at.error and "principal" not in at.error[0].value
+
+
+def test_the_plan_by_hand():
+    """The link's model, data and directions as written; the heaviest setting cut by hand: half of WORK_SECONDS for
+    the grid (1,000 points x 32 hidden units x SLICE_ACTIVATION_SECONDS a grid point), half for the steps
+    (MODEL_STEP_SECONDS a step, LBFGS up to max_iter = 20 evaluations a step)."""
+    plan = plans.slices(plans.link_values("Slices", {"model": "perceptron", "n": "5", "opt": "rmsprop", "steps": "40",
+                                                     "dirs": "random", "dir_seed": "2", "span": "1.5", "size": "30"}))
+    assert (plan.model.kind, plan.data.dim, plan.data.size, plan.optimizer, dict(plan.hypers)["lr"]) == \
+        ("perceptron", 5, 30, "rmsprop", 0.01)  # a chosen optimizer without its own lr takes torch's default
+    assert (plan.kind, plan.seed, plan.span, plan.steps, plan.points) == ("random", 2, 1.5, 40, 41)
+    heavy = {"n": "64", "hidden": "32", "size": "1000", "grid": "101", "steps": "5000"}
+    half = limits.WORK_SECONDS / 2
+    adam = plans.slices(plans.link_values("Slices", heavy))
+    assert adam.points == int((half / (1000 * 32 * limits.SLICE_ACTIVATION_SECONDS)) ** 0.5) == 72
+    assert adam.steps == int(half / limits.MODEL_STEP_SECONDS) == 1000 and adam.span is None
+    assert plans.slices(plans.link_values("Slices", {**heavy, "opt": "lbfgs"})).steps == 50
