@@ -81,7 +81,8 @@ function principal(lab, p, h, i) {
     return { uid: `p${i}-eig${j}`, type: "scatter", mode: "lines+text", showlegend: false, hoverinfo: "skip",
              x: [x - size * v[0], x, x + size * v[0]], y: [y - size * v[1], y, y + size * v[1]],
              text: ["", "", `λ${"₁₂"[j]} = ${sig(e.values[j])}`], textposition: "top center",
-             textfont: { size: 13, color }, line: { color, width: 3, dash: e.values[j] >= 0 ? "solid" : "dash" } };
+             textfont: { size: 13, color, shadow: "0px 0px 3px #000000" },
+             line: { color, width: 3, dash: e.values[j] >= 0 ? "solid" : "dash" } };
   });
 }
 
