@@ -23,7 +23,7 @@ from ui.i18n import lang, t, words
 from ui.page import on_phone, page
 from ui.panels import run_summary, runs_view, step_inspector
 from ui.params import Param
-from ui.scene_facts import minibatch_facts
+from ui.scene_facts import end_facts, minibatch_facts
 from viz.model import data_figure
 
 
@@ -70,19 +70,22 @@ def what_it_shows(traj: Trajectory) -> None:
                "weights w = (w1, w2) on a data set of {size} points in two labelled clusters; torch.optim walks "
                "down L(w1, w2) as it walks down Himmelblau.", size=f"{spec.size:,}"))
     if not spec.batch:
-        end = traj.losses[int(traj.end[0]), 0]
         st.write(t("B = 0: every step's loss is over all {size} points, so the recorded loss is the full loss and "
-                   "the path follows the surface's slope. The full loss at the end is {full}, its minimum {fstar}. "
-                   "Set B to a number of points to see minibatch noise.", size=f"{spec.size:,}",
-                   full=f"{end:.4g}", fstar=f"{traj.objective.f_star:.4g}"))
-        return
-    st.write(t("Each step sees only a minibatch of B = {batch} of the {size} points ({per_epoch} minibatches an "
-               "epoch, dealt by torch.randperm from a seeded torch.Generator; {epochs} epochs in this run). A "
-               "minibatch's loss is a surface of its own, near the full one but not equal to it, and its gradient "
-               "points a little off the full gradient: so the path wiggles across the drawn surface, which is the "
-               "loss over all the points. In this run the minibatch loss lay {gap} from the full loss at the same "
-               "point on average, {gap_max} at most; the loss curve draws both. The full loss at the end is {full}, "
-               "its minimum {fstar}.", **minibatch_facts(traj)))
+                   "the path follows the surface's slope. Set B to a number of points to see minibatch noise.",
+                   size=f"{spec.size:,}"))
+    else:
+        st.write(t("Each step sees only a minibatch of B = {batch} of the {size} points ({per_epoch} minibatches an "
+                   "epoch, dealt by torch.randperm from a seeded torch.Generator; {epochs} epochs in this run). A "
+                   "minibatch's loss is a surface of its own, near the full one but not equal to it, and its "
+                   "gradient points a little off the full gradient: so the path wiggles across the drawn surface, "
+                   "which is the loss over all the points. In this run the minibatch loss lay {gap} from the full "
+                   "loss at the same point on average, {gap_max} at most; the loss curve draws both.",
+                   **minibatch_facts(traj)))
+    ends = end_facts(traj)
+    st.write(t("The full loss at the end is {full}; its minimum, at {minimum}, is {fstar}.", **ends) if "fstar" in ends
+             else t("The full loss at the end is {full}. Newton's method finds no minimum of it inside the view: "
+                    "where a line through 0 separates the two clusters, the loss keeps falling as the weights grow.",
+                    **ends))
 
 
 def data_section(spec: DataSpec, traj: Trajectory) -> None:

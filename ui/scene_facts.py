@@ -190,8 +190,16 @@ def minibatch_facts(traj: Trajectory, row: int = 0) -> dict[str, str]:
     gap = np.abs(traj.losses[: end + 1, row] - full)
     per_epoch = spec.size // spec.batch
     return {"batch": str(spec.batch), "size": f"{spec.size:,}", "per_epoch": f"{per_epoch:,}",
-            "epochs": num(end / per_epoch, 3), "gap": num(gap.mean(), 2), "gap_max": num(gap.max(), 2),
-            "full": num(full[-1], 4), "fstar": num(traj.objective.f_star, 4)}
+            "epochs": num(end / per_epoch, 3), "gap": num(gap.mean(), 2), "gap_max": num(gap.max(), 2)}
+
+
+def end_facts(traj: Trajectory, row: int = 0) -> dict[str, str]:
+    """A model's full loss where the run ended, and its minimum and the loss there when Newton's method found one
+    (none where the clusters are separable: the loss falls as the weights grow)."""
+    end = traj.positions[int(traj.end[row]), row].astype(np.float64)
+    out = {"full": num(full_losses(end[None], traj.objective)[0], 4)}
+    o = traj.objective
+    return out if not o.minima else {**out, "minimum": point(o.minima[0], 3), "fstar": num(o.f_star, 4)}
 
 
 def wiggle_facts(ran: Ran, runner: Runner) -> dict[str, str]:
@@ -204,5 +212,6 @@ def wiggle_facts(ran: Ran, runner: Runner) -> dict[str, str]:
                        - whole.positions[: end + 1, 0].astype(np.float64), axis=1)
     ends = full_losses(np.stack([traj.positions[end, row], whole.positions[end, 0]]).astype(np.float64),
                        traj.objective)
-    return {**settings(traj.config, row), **minibatch_facts(traj, row), "apart": num(d.max(), 2),
-            "k_apart": steps(int(d.argmax())), "end_mini": num(ends[0], 4), "end_full": num(ends[1], 4)}
+    return {**settings(traj.config, row), **minibatch_facts(traj, row), **end_facts(traj, row),
+            "apart": num(d.max(), 2), "k_apart": steps(int(d.argmax())), "end_mini": num(ends[0], 4),
+            "end_full": num(ends[1], 4)}
