@@ -32,6 +32,7 @@ class Objective:
     note: str = ""
     # a model's loss fed minibatches: a maker of fresh streams of per-step losses (None: fn at every step)
     batches: Callable[[], Iterator[Callable[[Tensor], Tensor]]] | None = None
+    variables: tuple[str, str] = ("x", "y")  # the two variables' names on the axes (a model's: its weights)
 
     def __call__(self, p: Tensor) -> Tensor:
         return self.fn(p)

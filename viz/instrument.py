@@ -20,7 +20,7 @@ from core.model.objective import full_losses
 from core.objectives import Objective
 from viz.charts import loss_hover, loss_layout
 from viz.plane import contour_layout, contour_traces
-from viz.style import Path, Words, frame_steps
+from viz.style import Path, Words, frame_steps, hover_point
 from viz.surface import height_range, surface_layout, surface_traces
 
 PATH_POINTS = 2000  # points of all paths together (each path at least MIN_PATH_POINTS): what a rerun sends
@@ -79,7 +79,7 @@ def scene(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = 
                     "layout": {**contour_layout(objective, True), "margin": AXES_MARGIN, "uirevision": view}},
         "loss": {"layout": {**loss_layout(curve_best(objective), True, tr), "margin": AXES_MARGIN,
                             "uirevision": view}, **_curve_names(objective, tr)},
-        "hover": {"contour": tr("step") + " %{customdata}<br>x=%{x:.5f}<br>y=%{y:.5f}<extra></extra>",
+        "hover": {"contour": f"{tr('step')} %{{customdata}}<br>{hover_point(objective.variables, 5)}<extra></extra>",
                   "loss": loss_hover(tr)},
     }
     parts = _plain(parts)

@@ -19,6 +19,7 @@ from viz.style import (
     MARGIN,
     MIN_COLOR,
     Words,
+    hover_point,
     same,
 )
 
@@ -49,7 +50,8 @@ def contour_traces(objective: Objective, surf: Surface, scale: str = "f", arrows
                "colorscale": "Viridis", "ncontours": 30, "showscale": False, "name": "f", "hoverinfo": "skip"}
     if hover:
         contour.pop("hoverinfo")
-        contour["hovertemplate"] = "x=%{x:.3f}<br>y=%{y:.3f}<br>" + tr("height") + "=%{z:.4g}<extra></extra>"
+        point = hover_point(objective.variables, 3)
+        contour["hovertemplate"] = f"{point}<br>{tr('height')}=%{{z:.4g}}<extra></extra>"
     traces = [contour, *([_arrows(objective)] if arrows else [])]
     traces.append({"type": "scatter", "x": minima[:, 0], "y": minima[:, 1], "mode": "markers",
                    "name": tr("known minima"), "marker": {"symbol": "x", "size": 10, "color": MIN_COLOR}})
@@ -62,8 +64,10 @@ def contour_layout(objective: Objective, legend: bool) -> dict:
             # above the plot, in one row: inside it, the legend covered a minimum (Himmelblau's (-2.8, 3.1))
             "legend": {"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
             "clickmode": "event+select",
-            "xaxis": {"range": list(objective.x_range), "title": {"text": "x"}, "constrain": "domain"},
-            "yaxis": {"range": list(objective.y_range), "title": {"text": "y"}, "scaleanchor": "x"}}
+            "xaxis": {"range": list(objective.x_range), "title": {"text": objective.variables[0]},
+                      "constrain": "domain"},
+            "yaxis": {"range": list(objective.y_range), "title": {"text": objective.variables[1]},
+                      "scaleanchor": "x"}}
 
 
 def category_label(objective: Objective, code: int, tr: Words = same) -> str:

@@ -26,6 +26,12 @@ def same(text: str) -> str:
     return text
 
 
+def hover_point(variables: tuple[str, str], decimals: int) -> str:
+    """A hover label's point in the objective's variables: 'x=%{x:.3f}<br>y=%{y:.3f}' (a model's: w1, w2)."""
+    a, b = variables
+    return f"{a}=%{{x:.{decimals}f}}<br>{b}=%{{y:.{decimals}f}}"
+
+
 @dataclass(frozen=True)
 class Path:
     """Row `row` of a trajectory, drawn under `label` in `color`."""

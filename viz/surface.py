@@ -6,7 +6,7 @@ import numpy as np
 
 from core.grid import Surface
 from core.objectives import Objective
-from viz.style import MARGIN, MIN_COLOR, SCALES, Words, same
+from viz.style import MARGIN, MIN_COLOR, SCALES, Words, hover_point, same
 
 
 def height_range(surf: Surface, scale: str) -> tuple[float, float]:
@@ -25,7 +25,7 @@ def surface_traces(objective: Objective, surf: Surface, scale: str,
     return [
         {"type": "surface", "x": surf.xs, "y": surf.ys, "z": zr.astype(np.float32), "colorscale": "Viridis",
          "opacity": 0.85, "showscale": False, "name": "f",
-         "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<br>" + tr("height") + "=%{z:.4g}<extra></extra>"},
+         "hovertemplate": hover_point(objective.variables, 3) + "<br>" + tr("height") + "=%{z:.4g}<extra></extra>"},
         {"type": "scatter3d", "x": minima[:, 0], "y": minima[:, 1], "z": mz, "mode": "markers",
          "name": tr("known minima"), "marker": {"size": 5, "color": MIN_COLOR, "symbol": "diamond"}},
     ], low, high
@@ -53,5 +53,6 @@ def surface_layout(objective: Objective, scale: str, low: float, high: float) ->
         return {"range": [lo, hi], "title": {"text": title}, "tickvals": inner_ticks(lo, hi)}
 
     return {"height": 560, "margin": MARGIN, "legend": {"orientation": "h", "x": 0, "y": 1},
-            "scene": {"xaxis": axis("x", *objective.x_range), "yaxis": axis("y", *objective.y_range),
+            "scene": {"xaxis": axis(objective.variables[0], *objective.x_range),
+                      "yaxis": axis(objective.variables[1], *objective.y_range),
                       "zaxis": axis(SCALES[scale], low, top), "camera": {"eye": {"x": 1.4, "y": -1.4, "z": 1.1}}}}

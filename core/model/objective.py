@@ -65,7 +65,7 @@ def perceptron_objective(spec: DataSpec) -> Objective:
     fn = perceptron_loss(x, y)
     minimum = newton_minimum(fn, (0.0, 0.0), VIEW)
     return Objective(PERCEPTRON, "Perceptron", fn, VIEW, VIEW, () if minimum is None else (minimum,), LATEX,
-                     batches=batch_losses(spec))
+                     batches=batch_losses(spec), variables=("w1", "w2"))
 
 
 def full_losses(positions: np.ndarray, objective: Objective) -> np.ndarray:
