@@ -21,16 +21,15 @@ with page("Slices", "Slices") as schema:
         kind = control(schema["model"], t("model"),
                        captions=[t("o = sigmoid(x @ w.T), n weights"), t("one hidden layer of tanh units")])
         control(schema["n"], t("inputs n"))
-        if kind == "mlp":
-            control(schema["hidden"], t("hidden units"))
+        control(schema["hidden"], t("hidden units"), disabled=kind != "mlp")  # kept in the link either way
         control(schema["data_seed"], t("data set's seed"))
         control(schema["size"], t("data points"))
         control(schema["spread"], t("spread of the clusters"))
         optimizer_controls(schema, default="adam", lr=0.05)
         control(schema["steps"], t("steps"))
-        if control(schema["dirs"], t("directions"),
-                   captions=[t("principal directions of the path"), t("random, filter-normalized")]) == "random":
-            control(schema["dir_seed"], t("seed of the directions"))
+        dirs = control(schema["dirs"], t("directions"),
+                       captions=[t("principal directions of the path"), t("random, filter-normalized")])
+        control(schema["dir_seed"], t("seed of the directions"), disabled=dirs != "random")
         control(schema["grid"], t("grid points per side"))
         control(schema["span"], t("span of a and b (0: fit the path)"))
     plan = plans.slices(values(schema))

@@ -42,13 +42,13 @@ CONTEXTS = {
     # the data set's controls at the defaults: every optimizer's hyperparameters are the same entries as on Descent
     # (the same codec and control code), fuzzed there; the schema test still opens every optimizer (READ below)
     "Model": [{}],
-    "Slices": [{}, {"dirs": "random"}],  # the same: Descent fuzzes the hyperparameters' entries
+    "Slices": [{}],  # the same: Descent fuzzes the hyperparameters' entries
     # six runs, the optimizers rotated so that every run meets every optimizer
     "Compare": [{}, *({"runs": "6", "fn": "custom", **CHEAP,
                        **{f"r{i + 1}_opt": ORDER[(i + j) % len(ORDER)] for i in range(6)}} for j in range(len(ORDER)))],
 }
 READ = {**CONTEXTS, "Model": [{}, *({"opt": o, **CHEAP} for o in OPTIMIZERS)],  # the contexts the schema test opens
-        "Slices": [{}, *({"opt": o, "dirs": "random", **CHEAP, "grid": "5"} for o in OPTIMIZERS)]}
+        "Slices": [{}, *({"opt": o, **CHEAP, "grid": "5"} for o in OPTIMIZERS)]}
 
 
 def bound_keys(at: AppTest) -> set[str]:
