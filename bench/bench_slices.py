@@ -21,7 +21,7 @@ import torch  # noqa: E402
 
 from bench.common import ROOT  # noqa: E402
 from core.run.budget import Deadline  # noqa: E402
-from ui import compute, plans  # noqa: E402
+from ui import plans, slicing  # noqa: E402
 from viz.slices import slice_contour, slice_losses, slice_surface  # noqa: E402
 
 HEAVY = {"model": "mlp", "n": "64", "hidden": "32", "size": "1000", "grid": "101", "steps": "5000"}
@@ -32,13 +32,13 @@ LINKS = {"default": {}, "default, random directions": {"dirs": "random"}, "heavi
 def computation() -> None:
     """Each link's plan as the page cuts it, the seconds its work takes, and its figures' bytes."""
     torch.set_num_threads(1)
-    compute._slice(plans.slices(plans.link_values("Slices", {"steps": "5", "grid": "3", "dirs": "random"})),
+    slicing._slice(plans.slices(plans.link_values("Slices", {"steps": "5", "grid": "3", "dirs": "random"})),
                    lambda done, total: None, Deadline())  # torch's lazy imports and first optimizer, as warm_up()
     print("| link | model, weights | steps | grid | compute | figures (JSON) |\n| --- | --- | --- | --- | --- | --- |")
     for name, link in LINKS.items():
         plan = plans.slices(plans.link_values("Slices", link))
         started = time.perf_counter()
-        s = compute._slice(plan, lambda done, total: None, Deadline()).slice
+        s = slicing._slice(plan, lambda done, total: None, Deadline()).slice
         seconds = time.perf_counter() - started
         size = sum(len(f.to_json()) for f in (slice_surface(s), slice_contour(s), slice_losses(s)))
         print(f"| {name} | {plan.model.kind}, {s.center.size:,} | {plan.steps:,} of {plan.asked_steps:,} | "

@@ -5,10 +5,11 @@ import numpy as np
 import streamlit as st
 
 from ui import plans
-from ui.compute import cached_slice, steps_cut
+from ui.compute import steps_cut
 from ui.controls import control, optimizer_controls, values
 from ui.i18n import lang, t, words
 from ui.page import on_phone, page
+from ui.slicing import cached_slice
 from viz.slices import slice_contour, slice_losses, slice_surface
 
 CHARTS = ("slice_surface", "slice_contour", "slice_losses")

@@ -11,7 +11,7 @@ from core.explore.basins import most_grid, most_steps
 from core.optimizers import get_optimizer
 from core.run import cost
 from tests.test_share import PAGES
-from ui import compute, plans
+from ui import compute, plans, slicing
 
 LINKS = [
     ("Descent", {"fn": "custom", "expr": "x**2 + 3*y**2", "xmin": "-2", "ymax": "3", "dtype": "float64",
@@ -32,9 +32,10 @@ FUNCTIONS = {"Descent": plans.descent, "Compare": plans.compare, "Basins": plans
 def asked(monkeypatch, page: str, link: dict) -> list:
     """What the page asks compute for, as (what, arguments), when opened from link."""
     calls = []
-    for name in ("cached_run", "cached_basins", "cached_sweep", "cached_slice"):
-        real = getattr(compute, name)
-        monkeypatch.setattr(compute, name, lambda *a, _real=real, _name=name: calls.append((_name, a)) or _real(*a))
+    for module, name in ((compute, "cached_run"), (compute, "cached_basins"), (compute, "cached_sweep"),
+                         (slicing, "cached_slice")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name: calls.append((_name, a)) or _real(*a))
     at = AppTest.from_file(PAGES[page], default_timeout=180)
     for key, value in link.items():
         at.query_params[key] = value

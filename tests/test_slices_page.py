@@ -16,7 +16,7 @@ from core import limits
 from core.model.data import make_data
 from core.run.budget import Deadline
 from tests.test_share import PAGES
-from ui import compute, plans
+from ui import plans, slicing
 
 LINKS = {"pca": {"model": "mlp", "n": "6", "hidden": "4", "size": "60", "steps": "80", "grid": "9", "lr": "0.1"},
          "random": {"model": "perceptron", "n": "12", "size": "50", "spread": "4", "steps": "60", "grid": "7",
@@ -36,7 +36,7 @@ def open_page(link: dict) -> AppTest:
 def computed(link: dict):
     """What the page computes for the link: its plan, made by the same work function outside any page."""
     plan = plans.slices(plans.link_values("Slices", link))
-    return plan, compute._slice(plan, lambda done, total: None, Deadline())
+    return plan, slicing._slice(plan, lambda done, total: None, Deadline())
 
 
 def figure(at: AppTest, key: str) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Callable
 
 import streamlit as st
@@ -13,14 +13,12 @@ import torch
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import limits
-from core.curvature import Curvature, hessians
+from core.curvature import hessians
 from core.explore.basins import BasinMap, basin_map
 from core.explore.race import Racers
 from core.explore.sweep import sweep
 from core.grid import Surface, surface
 from core.model.data import DataSpec
-from core.model.network import CHUNK_ELEMENTS, Model, Training, train
-from core.model.slices import Slice, make_slice, slice_curvature
 from core.objectives import get_objective
 from core.run import Endpoints, Reason, RunConfig, Trajectory, run
 from core.run.broker import Broker
@@ -28,7 +26,6 @@ from core.run.budget import Budget, Cancelled
 from core.run.inspector import Step, inspect_step
 from core.run.schedule import Scheduler
 from ui.i18n import t
-from ui.plans import SlicePlan
 from viz.instrument import digest, lift, path_arrays, sampled, scene
 from viz.style import COLORS, Path
 
@@ -249,48 +246,3 @@ def run_paths(runs: Racers, labels: list[str] | None = None) -> list[Path]:
     return [Path(cached_run(c), row, name, COLORS[i % len(COLORS)]) for i, ((c, row), name) in
             enumerate(zip(runs, names))]
 
-
-@dataclass(frozen=True)
-class Sliced:
-    """A slice page's numbers: the training run, the slice through its last weights, the slice's 2 x 2 Hessian at
-    (0, 0), and the grid's values computed by the page (points a side)."""
-
-    training: Training
-    slice: Slice
-    curvature: Curvature
-
-    @property
-    def reason(self) -> tuple[Reason, ...]:
-        """Why the training stopped (_settled reads a cut short by the budget from it)."""
-        return (self.training.reason,)
-
-
-class Counted:
-    """A gate that reports each check as progress, out of `total` (training steps, then the slice's chunks)."""
-
-    def __init__(self, gate: Any, progress: Callable[[int, int], None], total: int) -> None:
-        self.gate, self.progress, self.total, self.done = gate, progress, total, 0
-
-    def check(self) -> bool:
-        self.done += 1
-        self.progress(min(self.done, self.total), self.total)
-        return self.gate.check()
-
-
-def _slice(plan: SlicePlan, progress: Any, gate: Any) -> Sliced:
-    model = Model(plan.model, plan.data)
-    chunks = -(-plan.points ** 2 // max(1, CHUNK_ELEMENTS // (plan.data.size * model.width)))
-    counted = Counted(gate, progress, plan.steps + chunks + 1)
-    training = train(model, plan.optimizer, dict(plan.hypers), plan.steps, counted)
-    s = make_slice(model, training, plan.kind, plan.span, plan.points, plan.seed, counted)
-    return Sliced(training, s, slice_curvature(model, s, (0.0, 0.0)))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _sliced(plan: SlicePlan) -> Sliced:
-    return _computed("slice", _slice, plan)
-
-
-def cached_slice(plan: SlicePlan) -> Sliced:
-    """/Slices: the plan's training run and slice (ui/plans.SlicePlan), computed once within the page's budget."""
-    return _settled(_sliced, plan)
