@@ -71,7 +71,8 @@ with page("Slices", "Slices") as schema:
     else:
         st.markdown(t("- d1 and d2 are random directions (torch.randn, seed {seed}), each unit's incoming weights "
                       "scaled to the norm of that unit's weights in w_c (filter normalization, Li et al. 2018; "
-                      "biases get none). They do not follow the training: its path projects to a short trace.",
+                      "biases get none). They are drawn without looking at the training: the projected path shows only "
+                      "the part of each step's move that lies in the plane.",
                       seed=plan.seed))
     c = out.curvature
     st.markdown(t("- The slice's 2 × 2 Hessian at w_c, by double backward: [[{h11}, {h12}], [{h12}, {h22}]], "

@@ -17,8 +17,8 @@ from ui.plans import SlicePlan
 
 @dataclass(frozen=True)
 class Sliced:
-    """A slice page's numbers: the training run, the slice through its last weights, the slice's 2 x 2 Hessian at
-    (0, 0), and the grid's values computed by the page (points a side)."""
+    """A slice page's numbers: the training run, the slice through its last weights and the slice's 2 x 2 Hessian
+    at (0, 0), w_c."""
 
     training: Training
     slice: Slice
