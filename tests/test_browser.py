@@ -6,6 +6,7 @@ import pytest
 
 from tests.audit import open_settled
 from tests.browser import after_rerun, wait_idle
+from ui.scenes import SCENES
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -247,7 +248,7 @@ def test_scene_links_switch_pages_in_the_session(server, page):
     wait_idle(page)
     hrefs = page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))")
-    assert len(hrefs) == 10 and not any(h.startswith(("/", "http")) for h in hrefs), hrefs
+    assert len(hrefs) == len(SCENES) and not any(h.startswith(("/", "http")) for h in hrefs), hrefs
     page.evaluate("window.__same_document = true")
     page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a[href*='lr=0.1']").click()
     page.wait_for_function("['opt=sgd', 'lr=0.1', 'lang=zh'].every(p => location.search.includes(p))",
