@@ -166,7 +166,8 @@ def rerun_bytes() -> None:
 
 def browser_figures(reps: int) -> None:
     """/Model in headless Chromium against a `streamlit run` server: a page load and a change of B to new values,
-    from the action until every view has drawn (bench/interaction.py's probe), with the websocket's bytes."""
+    from the action until every view has drawn (bench/interaction.py's probe), with the websocket's bytes; /Descent's
+    load on the same server, interleaved, for scale."""
     from playwright.sync_api import sync_playwright
 
     from bench.interaction import Session
@@ -175,8 +176,11 @@ def browser_figures(reps: int) -> None:
     print("# /Model in headless Chromium (software WebGL: pessimistic; medians of --reps)")
     with sync_playwright() as pw, streamlit_server(ROOT, env={"DESCENT_WARM_SCENES": "0"}) as base:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        loads = []
+        loads, descent = [], []
         for i in range(reps + 1):  # the first load computes: reported alone
+            d = Session(browser, base)
+            descent.append(d.open("/Descent", 3))
+            d.close()
             s = Session(browser, base)
             loads.append(s.open("/Model", 4))
             s.close() if i < reps else None
@@ -186,7 +190,8 @@ def browser_figures(reps: int) -> None:
             changes.append(s.act(lambda b=b: (field.fill(str(b)), field.press("Enter")), 4))
         s.close()
         browser.close()
-    print(f"first load (cold caches): {loads[0]:.2f} s; load, warm server: median {statistics.median(loads[1:]):.2f} s")
+    print(f"first load (cold caches): {loads[0]:.2f} s; load, warm server: median {statistics.median(loads[1:]):.2f} s "
+          f"(/Descent beside it: {statistics.median(descent[1:]):.2f} s)")
     print(f"B changed to a new value: median {statistics.median(c[0] for c in changes):.2f} s, "
           f"{statistics.median(c[1] for c in changes) / 1000:.0f} kB received")
 
