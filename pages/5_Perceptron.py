@@ -62,7 +62,7 @@ def show_gradients(r: perceptron.Perceptron) -> None:
             f"print(loss.shape)  # {r.loss_shape}\nprint(loss)        # {r.loss:.4f}", language="python")
     st.latex(perceptron.FORMULA)
     cols = st.columns(3)
-    cols[0].metric("loss", f"{r.loss:.6g}", help=t("a scalar: loss.shape is torch.Size([])"))
+    cols[0].metric(t("loss"), f"{r.loss:.6g}", help=t("a scalar: loss.shape is torch.Size([])"))
     cols[1].metric("loss.shape", r.loss_shape)
     cols[2].metric(t("largest |autograd − formula|"), f"{r.max_diff:.2e}")
     if k == 1:
