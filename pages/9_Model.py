@@ -62,13 +62,16 @@ def controls(schema: dict[str, Param]) -> plans.Drawn:
     return plans.model(values(schema))
 
 
-def what_it_shows(traj: Trajectory) -> None:
-    """What is descended, and on minibatches why the path wiggles: the numbers from this run."""
+def what_it_shows(traj: Trajectory, asked: int) -> None:
+    """What is descended, and on minibatches why the path wiggles: the numbers from this run (asked: the B set)."""
     spec = traj.config.data
     st.write(t("Training a model is the descent of /Descent applied to the perceptron of /Perceptron. The surface "
                "is the tutorial's loss, o = sigmoid(x @ w.T) and F.mse_loss(target, o), over the perceptron's two "
                "weights w = (w1, w2) on a data set of {size} points in two labelled clusters; torch.optim walks "
                "down L(w1, w2) as it walks down Himmelblau.", size=f"{spec.size:,}"))
+    if not spec.batch and asked:
+        st.info(t("B = {batch} is not less than the {size} points: every step sees all of them, the full batch.",
+                  batch=f"{asked:,}", size=f"{spec.size:,}"))
     if not spec.batch:
         st.write(t("B = 0: every step's loss is over all {size} points, so the recorded loss is the full loss and "
                    "the path follows the surface's slope. Set B to a number of points to see minibatch noise.",
@@ -109,7 +112,7 @@ with page("Model", "Model") as schema:
     steps_cut(drawn.asked, config.steps)
     st.latex(config.objective_spec.latex)
     traj = cached_run(config)
-    what_it_shows(traj)
+    what_it_shows(traj, int(values(schema)["batch"]))
     page_file = runs_view(drawn, [t("path")], t("Click the contour to start there."), clicked_start("x0", "y0"))
     run_summary(traj)
     cols = st.columns(3)

@@ -166,3 +166,20 @@ def test_the_data_set_csv_reads_back_as_the_data():
     rows = np.loadtxt(data_csv(spec).splitlines()[1:], delimiter=",")
     x, y = make_data(spec)
     assert np.array_equal(rows[:, :2].astype(np.float32), x.numpy()) and np.array_equal(rows[:, 2], y.numpy())
+
+
+def test_the_summary_states_the_full_loss_and_b_past_n_is_the_full_batch(sent):
+    """On minibatches the summary's loss is the whole data set's at the end point (numpy), the last minibatch's in
+    its help; a B of N or more runs the full batch, and the page says so."""
+    at, _ = sent
+    traj = run(config_of({}))
+    x, y = make_data(traj.config.data)
+    metric = next(m for m in at.metric if m.label == "full loss at the end")
+    assert metric.value == f"{numpy_loss(traj.positions[-1, 0], x.numpy(), y.numpy()):.4g}"
+    assert metric.help.endswith(f"on the last minibatch it was {traj.losses[-1, 0]:.4g}")
+    at = AppTest.from_file(MODEL, default_timeout=180)
+    at.query_params.update({"batch": "60", "size": "40"})
+    at.run()
+    assert not at.exception and "full" not in json.loads(at.get("bidi_component")[0].proto.json)["paths"][0]
+    assert [i.value for i in at.info] == ["B = 60 is not less than the 40 points: every step sees all of them, "
+                                          "the full batch."]

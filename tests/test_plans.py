@@ -92,12 +92,12 @@ def test_the_tutorials_settings_are_the_source_run_scene_and_the_descent_button(
 
 
 def test_the_model_pages_run_by_hand():
-    """/Model: the perceptron on the link's data set, B at most its size; the budget cut charges every data point
+    """/Model: the perceptron on the link's data set, B of its size or more the full batch (0); the budget cut charges every data point
     a step evaluates (an LBFGS step: max_iter evaluations of 1,024 padded points)."""
     config = plans.model(plans.link_values(*LINKS[6])).runs[0][0]
     assert (config.objective, config.optimizer, config.starts, config.steps, config.tol) == (
         "perceptron", "sgd", ((1.0, 2.0),), 60, None)
-    assert (config.data.seed, config.data.size, config.data.batch, config.data.batch_seed) == (4, 30, 30, 0)
+    assert (config.data.seed, config.data.size, config.data.batch, config.data.batch_seed) == (4, 30, 0, 0)
     slow = plans.model(plans.link_values("Model", {"opt": "lbfgs", "steps": "20000", "size": "1000", "batch": "0"}))
     seconds = 20 * limits.LBFGS_ITERATION_SECONDS + 1024 * limits.MODEL_POINT_STEP_SECONDS
     assert slow.asked == 20_000 and slow.runs[0][0].steps == int(limits.WORK_SECONDS / seconds)

@@ -12,6 +12,7 @@ from core import limits
 from core.curvature import SweepBound, curvature
 from core.explore.race import Racers, Rank
 from core.io import codegen, exports
+from core.model.objective import full_losses
 from core.optimizers import get_optimizer
 from core.run import Reason, RunConfig, Trajectory
 from ui.compute import cached_step, view
@@ -101,7 +102,13 @@ def run_summary(traj: Trajectory) -> None:
     s = traj.summary()
     cols = [*st.columns(3), *st.columns(3)]
     cols[0].metric(t("end point"), f"({s.end[0]:.5f}, {s.end[1]:.5f})")
-    cols[1].metric(t("f at the end"), f"{s.f:.4g}")
+    if traj.objective.batches is None:
+        cols[1].metric(t("f at the end"), f"{s.f:.4g}")
+    else:  # a minibatch's loss is not the surface's height: the full data set's loss is
+        full = float(full_losses(np.asarray([s.end]), traj.objective)[0])
+        cols[1].metric(t("full loss at the end"), f"{full:.4g}",
+                       help=t("the loss over the whole data set at the end point; on the last minibatch it was {f}",
+                              f=f"{s.f:.4g}"))
     if s.nearest is None:
         cols[2].metric(t("nearest minimum"), t("none"))
     else:

@@ -130,9 +130,10 @@ def sweep(values: Values) -> tuple[RunConfig, float, float, int]:
 
 
 def data_spec(values: Values) -> DataSpec:
-    """/Model: the data set and its minibatches (B at most the data set's size)."""
-    return DataSpec(seed=int(values["data_seed"]), size=int(values["size"]), spread=float(values["spread"]),
-                    batch=min(int(values["batch"]), int(values["size"])), batch_seed=int(values["batch_seed"]))
+    """/Model: the data set and its minibatches; B of N or more is the full batch (0): each step sees every point."""
+    size, batch = int(values["size"]), int(values["batch"])
+    return DataSpec(seed=int(values["data_seed"]), size=size, spread=float(values["spread"]),
+                    batch=batch if batch < size else 0, batch_seed=int(values["batch_seed"]))
 
 
 def model(values: Values) -> Drawn:
