@@ -92,8 +92,8 @@ def test_the_tutorials_settings_are_the_source_run_scene_and_the_descent_button(
 
 
 def test_the_model_pages_run_by_hand():
-    """/Model: the perceptron on the link's data set, B of its size or more the full batch (0); the budget cut charges every data point
-    a step evaluates (an LBFGS step: max_iter evaluations of 1,024 padded points)."""
+    """/Model: the perceptron on the link's data set, B of its size or more the full batch (0); the budget cut
+    charges every data point a step evaluates (an LBFGS step: max_iter evaluations of 1,024 padded points)."""
     config = plans.model(plans.link_values(*LINKS[6])).runs[0][0]
     assert (config.objective, config.optimizer, config.starts, config.steps, config.tol) == (
         "perceptron", "sgd", ((1.0, 2.0),), 60, None)
