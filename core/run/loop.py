@@ -76,7 +76,7 @@ def not_started(config: RunConfig, spec: OptimizerSpec, starts: tuple[Point, ...
                 full: bool) -> Trajectory | Endpoints:
     """Starts the budget left no time for: each held at its start, f and the gradient there, "time limit"."""
     runner = Runner(dataclasses.replace(config, starts=starts), spec, starts)
-    runner.evaluate()
+    runner.evaluate_rows()
     (f, g), x = runner.seen, runner.x().detach()
     end, reason, part = np.zeros(len(starts), dtype=int), (Reason.TIME_LIMIT,) * len(starts), runner.config
     if full:
@@ -131,13 +131,17 @@ class Runner:
             torch.cat([p.detach() for p in self.params], out=out)
 
     def evaluate(self) -> torch.Tensor:
-        """f and its gradient at the current point; the gradient goes into .grad for the optimizer."""
+        """The closure LBFGS calls: f summed over the rows, its gradient in .grad."""
+        return self.evaluate_rows().sum()
+
+    def evaluate_rows(self) -> torch.Tensor:
+        """f per row at the current point; the gradient goes into .grad for the optimizer."""
         f, grads = self.f_and_gradient()
         for p, g in zip(self.params, grads):
             p.grad = g
         if not self.seen:
             self.seen.extend((f.detach(), grads[0] if len(grads) == 1 else torch.cat(grads)))
-        return f.sum()
+        return f
 
     def f_and_gradient(self) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """f at the current point and its gradient per parameter: compiled where ready, else autograd eagerly."""
@@ -153,7 +157,7 @@ class Runner:
         if self.spec.closure:
             self.optimizer.step(self.evaluate)
         else:
-            self.evaluate()
+            self.evaluate_rows()  # the other optimizers never look at the loss: no sum to make
             self.optimizer.step()
         if self.batches:  # the next step's minibatch, also the one f is reported on at the point reached
             self.loss = next(self.batches)
@@ -181,7 +185,7 @@ class Runner:
                     state.out_of_time()
                     break
         self.seen.clear()
-        self.evaluate()  # f and gradient at the last point reached
+        self.evaluate_rows()  # f and gradient at the last point reached
         return record.finish(state, self.seen[0], self.seen[1], n, time.perf_counter() - t0)
 
 

@@ -46,13 +46,15 @@ class StopState:
         rows = self.suspects(x, f, g)
         if not rows.size:
             return rows
-        if rows.size < len(self.end):  # the exact check on the suspects' columns alone
+        if rows.size < len(self.end) // 2:  # the exact check on the suspects' columns alone, when that is less
             r = torch.from_numpy(rows)
-            prev, x, f, g = prev[r], x[:, r], f[:, r], g[:, r]
+            prev, x, f, g = prev.index_select(0, r), x.index_select(1, r), f.index_select(1, r), g.index_select(1, r)
+        else:
+            rows = np.arange(len(self.end))
         bad, conv = self.flags(prev, x, f, g)
         if lo == 0:
             conv[0] = False  # no move yet to judge
-        hit = bad | conv
+        hit = (bad | conv) & (self.end[rows] < 0)  # (every row when all are checked)
         stops = np.flatnonzero(hit.any(0))
         if stops.size:
             first = hit[:, stops].argmax(0)  # the first step of this chunk at which each row stops
