@@ -65,7 +65,8 @@ def hessian(fn: Fn, point: Sequence[float]) -> tuple[float, np.ndarray, np.ndarr
     p = torch.tensor(point, dtype=torch.float64, requires_grad=True)
     f = fn(p)
     (g,) = torch.autograd.grad(f, p, create_graph=True)
-    rows = [torch.autograd.grad(g[i], p, retain_graph=True, allow_unused=True)[0] for i in range(len(point))]
+    rows = [torch.autograd.grad(g[i], p, retain_graph=True, allow_unused=True)[0] if g.requires_grad else None
+            for i in range(len(point))]  # a gradient with no history is constant: f is linear, H = 0
     h = torch.stack([torch.zeros_like(p) if r is None else r for r in rows]).detach().numpy()
     return float(f.detach()), g.detach().numpy(), (h + h.T) / 2  # symmetric up to rounding; eigh reads one triangle
 

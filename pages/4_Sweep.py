@@ -5,10 +5,19 @@ import numpy as np
 import streamlit as st
 
 from core.curvature import sweep_bound
+from core.objectives import PERCEPTRON
 from core.run import Reason
 from ui import plans
 from ui.compute import cached_sweep, steps_cut
-from ui.controls import control, objective_controls, optimizer_controls, start_controls, tolerance_control, values
+from ui.controls import (
+    control,
+    data_controls,
+    objective_controls,
+    optimizer_controls,
+    start_controls,
+    tolerance_control,
+    values,
+)
 from ui.i18n import lang, t, words
 from ui.page import page
 from ui.panels import sweep_bound_note
@@ -20,7 +29,8 @@ with page("Sweep", "Sweep") as schema:
                  "torch.optim optimizer, so they run together (LBFGS takes one group only: one learning rate at a "
                  "time)."))
     with st.sidebar:
-        objective_controls(schema)
+        if objective_controls(schema)[0] == PERCEPTRON:
+            data_controls(schema)
         optimizer_controls(schema, default="sgd", skip=("lr",))  # the sweep sets lr itself
         control(schema["lrs"], t("learning rates from … to"))
         control(schema["count"], t("how many"))

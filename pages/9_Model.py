@@ -13,6 +13,7 @@ from ui.controls import (
     clicked_start,
     control,
     curvature_control,
+    data_controls,
     hyper_controls,
     optimizer_picker,
     tolerance_control,
@@ -39,9 +40,7 @@ def main_controls(schema: dict[str, Param]) -> tuple[str, float]:
         control(schema["y0"], "w2₀", cols[3])
     with st.expander(t("data set and minibatches"), expanded=not on_phone()):
         cols = st.columns(5)
-        control(schema["data_seed"], t("data seed"), cols[0], help=t("seed of the torch.Generator that draws x"))
-        control(schema["size"], t("points N"), cols[1])
-        control(schema["spread"], t("spread"), cols[2], help=t("each cluster's standard deviation"))
+        data_controls(schema, cols[:3])
         control(schema["batch"], t("minibatch size B"), cols[3], help=t("0: every step uses all N points"))
         control(schema["batch_seed"], t("minibatch seed"), cols[4],
                 help=t("seed of the torch.Generator whose torch.randperm deals the minibatches"))

@@ -38,7 +38,7 @@ CONTEXTS = {
     "Home": [{}], "Tensors": [{}], "Scenes": [{}], "Chain_Rule": [{}], "Perceptron": [{}, {"k": "3"}],
     "Descent": [{}, *OPTIMIZER_CONTEXTS],
     "Basins": [{}, *({**c, "grid": "10"} for c in OPTIMIZER_CONTEXTS)],
-    "Sweep": [{}, *({**c, "count": "20"} for c in OPTIMIZER_CONTEXTS)],
+    "Sweep": [{}, *({**c, "count": "20"} for c in OPTIMIZER_CONTEXTS), {"fn": "perceptron", "count": "20", **CHEAP}],
     # the data set's controls at the defaults: every optimizer's hyperparameters are the same entries as on Descent
     # (the same codec and control code), fuzzed there; the schema test still opens every optimizer (READ below)
     "Model": [{}],

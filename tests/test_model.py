@@ -191,6 +191,19 @@ def test_curvature_at_himmelblaus_minimum_by_hand():
     assert not saddle.positive_definite and saddle.condition == 1.0
 
 
+def test_a_linear_formulas_hessian_is_zero_and_a_sweep_of_it_has_no_bound():
+    """f = 3x - 2y (a typed formula): the gradient (3, -2) has no history, so the Hessian is 0 by hand; a sweep of
+    SGD on it runs off and states no bound (a /Sweep link found the Hessian raising on it)."""
+    from core.curvature import sweep_bound
+    from core.explore.sweep import sweep
+
+    c = curvature(get_objective("custom", "3*x - 2*y", (-1.0, 1.0, -1.0, 1.0)).fn, (0.5, 0.25))
+    assert np.array_equal(c.hessian, np.zeros((2, 2))) and np.allclose(c.gradient, [3, -2]) and c.lr_bound() is None
+    config = make_config({}, optimizer="sgd", objective="custom", expr="3*x - 2*y", bounds=(-1.0, 1.0, -1.0, 1.0),
+                         starts=[(0.0, 0.0)], steps=30)
+    assert sweep_bound(sweep(config, 1e-3, 1e-1, 20)) is None
+
+
 def test_the_perceptrons_minimum_is_where_its_gradient_vanishes():
     """The hand gradient dL/dw = mean 2 (o - y) o (1 - o) x (numpy) is zero at the objective's listed minimum."""
     x, y = (t.numpy().astype(np.float64) for t in make_data(DataSpec()))

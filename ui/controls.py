@@ -76,6 +76,14 @@ def curvature_control(schema: dict[str, Param]) -> bool:
                           "descent there"))
 
 
+def data_controls(schema: dict[str, Param], cols: list | None = None) -> None:
+    """The perceptron's data set (core/model/data.py): its seed ('data_seed'), points ('size') and spread."""
+    cols = cols or [None] * 3
+    control(schema["data_seed"], t("data seed"), cols[0], help=t("seed of the torch.Generator that draws x"))
+    control(schema["size"], t("points N"), cols[1])
+    control(schema["spread"], t("spread"), cols[2], help=t("each cluster's standard deviation"))
+
+
 def tolerance_control(schema: dict[str, Param]) -> float | None:
     """When a run stops early: |grad| and its last move both at most this ('tol', 'off' for never)."""
     tol = control(schema["tol"], t("stop when converged: |grad| and last move ≤"))

@@ -89,11 +89,25 @@ def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
     else:
         measured = t("Measured: lr = {below} still reached it and lr = {above} did not (shaded).",
                      below=f"{below:.3g}", above=f"{above:.3g}")
-    verdict = (t("The prediction lies between them: they agree within the sweep's grid.") if bound.agrees else
-               t("The prediction lies outside: they do not agree within the sweep's grid. The bound is local: "
-                 "from a far start a run may leave for another basin first."))
+    verdict = bound_verdict(config, bound)
     said = ("" if lang() == "zh" else " ").join([said, measured, verdict])  # Chinese sentences need no space
     (st.success if bound.agrees else st.warning)(said)
+
+
+def bound_verdict(config: RunConfig, bound: SweepBound) -> str:
+    """Whether the predicted bound and the measured one agree, and when not, which of the two known reasons."""
+    below, above = bound.measured
+    if bound.agrees:
+        return (t("The prediction lies above every learning rate swept, as it should: sweep past it to see where "
+                  "runs stop reaching the minimum.") if above is None else
+                t("The prediction lies between them: they agree within the sweep's grid."))
+    if below >= bound.predicted and config.tol is not None:
+        return t("The prediction lies below a learning rate that reached the minimum: they do not agree. Above the "
+                 "bound a run's error along the steepest direction grows, but from a small start it can stay below "
+                 "the tolerance {tol} while the rest converges, and the run is stopped as converged; with the "
+                 "tolerance off it keeps running and grows.", tol=f"{config.tol:g}")
+    return t("The prediction lies outside: they do not agree within the sweep's grid. The bound is local: from a far "
+             "start a run may leave for another basin first.")
 
 
 def run_summary(traj: Trajectory) -> None:

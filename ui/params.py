@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from core import expr, limits
 from core.autograd import chain
-from core.objectives import CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES
+from core.objectives import CUSTOM, DEFAULT_BOUNDS, DEFAULT_OBJECTIVE, OBJECTIVES, PERCEPTRON
 from core.optimizers import DEFAULT_OPTIMIZER, OPTIMIZERS, Hyper, OptimizerSpec, get_optimizer
 from core.run import DTYPES, RunConfig
 from ui.codec import Link, Param
@@ -167,7 +167,8 @@ SCHEMA: dict[str, list[Param]] = {
     "Compare": _compare(),
     "Basins": [*OBJECTIVE, *optimizer_params("adam", 0.05), steps_param(500),
                Param("grid", "slider", 60, 10, limits.MAX_GRID, about="grid points per side")],
-    "Sweep": [*OBJECTIVE, *(p for p in optimizer_params("sgd") if p.key != "lr"),  # each run's lr is the sweep's
+    "Sweep": [OBJECTIVE[0].but(options=(*OBJECTIVES, PERCEPTRON, CUSTOM)), *OBJECTIVE[1:], *DATA,  # data: fn=perceptron
+              *(p for p in optimizer_params("sgd") if p.key != "lr"),  # each run's lr is the sweep's
               steps_param(1000), *start_params(),
               Param("lrs", "select_slider", (1e-5, 1.0), options=tuple(10.0 ** e for e in range(-6, 2)),
                     about="learning rates from, to"),

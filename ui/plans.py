@@ -121,7 +121,8 @@ def sweep(values: Values) -> tuple[RunConfig, float, float, int]:
     """/Sweep: the run from one start (its steps cut to what the budget allows for all its learning rates), and
     the learning rates from, to (within what lr may be) and how many."""
     opt, hypers = settings(values, default="sgd")
-    config = make_config(hypers, optimizer=opt, starts=[(values["x0"], values["y0"])], **common(values))
+    data = full_batch(values) if values["fn"] == PERCEPTRON else None
+    config = make_config(hypers, optimizer=opt, starts=[(values["x0"], values["y0"])], data=data, **common(values))
     count = int(values["count"])
     steps = min(config.steps, cost.most_steps(cost.step_seconds(config, rows=1, groups=count)))
     lr_low, lr_high = get_optimizer(opt).hyper("lr").bounds()
@@ -132,8 +133,14 @@ def sweep(values: Values) -> tuple[RunConfig, float, float, int]:
 def data_spec(values: Values) -> DataSpec:
     """/Model: the data set and its minibatches; B of N or more is the full batch (0): each step sees every point."""
     size, batch = int(values["size"]), int(values["batch"])
-    return DataSpec(seed=int(values["data_seed"]), size=size, spread=float(values["spread"]),
-                    batch=batch if batch < size else 0, batch_seed=int(values["batch_seed"]))
+    return dataclasses.replace(full_batch(values), batch=batch if batch < size else 0,
+                               batch_seed=int(values["batch_seed"]))
+
+
+def full_batch(values: Values) -> DataSpec:
+    """/Sweep with fn=perceptron: the data set of the link, every step on all of it (the bound is gradient
+    descent's: a minibatch's noise would blur where runs stop settling)."""
+    return DataSpec(seed=int(values["data_seed"]), size=int(values["size"]), spread=float(values["spread"]))
 
 
 def model(values: Values) -> Drawn:
