@@ -60,6 +60,12 @@ def lr_bound(lambda_max: float, momentum: float = 0.0, dampening: float = 0.0) -
     return 2 * (1 + momentum) / ((1 - dampening) * lambda_max)
 
 
+def bound_applies(optimizer: str, values: dict) -> bool:
+    """Whether lr_bound is this optimizer's: SGD with plain or heavy-ball momentum and no weight decay (Nesterov's
+    momentum has another bound; weight decay moves the point SGD settles at and adds to the curvature)."""
+    return optimizer == "sgd" and not values.get("nesterov") and not values.get("weight_decay")
+
+
 def hessian(fn: Fn, point: Sequence[float]) -> tuple[float, np.ndarray, np.ndarray]:
     """f, its gradient and its Hessian at point in float64, by autograd: the gradient's own gradient."""
     p = torch.tensor(point, dtype=torch.float64, requires_grad=True)
@@ -144,8 +150,8 @@ def stability(config: RunConfig, minimum: Point, low: float, high: float, count:
     if config.optimizer != "sgd":
         raise CoreError("the stability bound is for SGD, not {optimizer}", optimizer=config.optimizer)
     values = config.hyper_values
-    if values.get("nesterov"):
-        raise CoreError("the stability bound is for plain or heavy-ball momentum, not Nesterov's")
+    if not bound_applies(config.optimizer, values):
+        raise CoreError("the stability bound is for SGD without Nesterov momentum or weight decay")
     here = curvature(config.objective_spec.fn, minimum)
     start = np.array(minimum) + offset * here.eigenvectors.sum(1) / math.sqrt(2)
     run_config = dataclasses.replace(config, starts=(tuple(float(v) for v in start),), tol=None)
@@ -185,7 +191,7 @@ def sweep_bound(ends: Endpoints, reached: float = limits.REACHED_DISTANCE) -> Sw
     oscillation converged; `stability` measures it from beside the minimum instead."""
     config = ends.config
     values = config.hyper_values
-    if config.optimizer != "sgd" or values.get("nesterov") or not ends.lrs:
+    if not bound_applies(config.optimizer, values) or not ends.lrs:
         return None
     fine = [i for i, r in enumerate(ends.reason) if r != Reason.DIVERGED and np.isfinite(ends.losses[i])]
     converged = [i for i in fine if ends.reason[i] == Reason.CONVERGED]

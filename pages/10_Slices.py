@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from core.optimizers import get_optimizer
 from ui import plans
 from ui.compute import steps_cut
 from ui.controls import control, optimizer_controls, values
@@ -52,7 +53,8 @@ with page("Slices", "Slices") as schema:
     right.plotly_chart(slice_contour(s, tr), width="stretch", key=CHARTS[1])
     st.plotly_chart(slice_losses(s, tr), width="stretch", key=CHARTS[2])
     st.caption(t("{steps} steps of {optimizer} in {seconds} s ({reason}); the loss went from {first} to {last}.",
-                 steps=f"{len(training.losses) - 1:,}", optimizer=plan.optimizer, seconds=f"{training.seconds:.2f}",
+                 steps=f"{len(training.losses) - 1:,}", optimizer=get_optimizer(plan.optimizer).name,
+                 seconds=f"{training.seconds:.2f}",
                  reason=t(training.reason.words), first=f"{training.losses[0]:.4g}", last=f"{training.losses[-1]:.4g}"))
     st.header(t("What a slice shows, and what it cannot"))
     st.markdown(t("- It is the loss on one plane through w_c, the weights after the last step. The model has {size} "
@@ -71,11 +73,13 @@ with page("Slices", "Slices") as schema:
     else:
         st.markdown(t("- d1 and d2 are random directions (torch.randn, seed {seed}), each unit's incoming weights "
                       "scaled to the norm of that unit's weights in w_c (filter normalization, Li et al. 2018; "
-                      "biases get none). They are drawn without looking at the training: the projected path shows only "
-                      "the part of each step's move that lies in the plane.",
+                      "biases get a zero direction). They are drawn without looking at the training: the projected "
+                      "path shows only the part of each step's move that lies in the plane.",
                       seed=plan.seed))
     c = out.curvature
     st.markdown(t("- The slice's 2 × 2 Hessian at w_c, by double backward: [[{h11}, {h12}], [{h12}, {h22}]], "
-                  "eigenvalues {l1} and {l2}. It is the full Hessian seen along d1 and d2 only.",
+                  "eigenvalues {l1} and {l2}. Its entries are d1ᵀ H d1, d1ᵀ H d2 and d2ᵀ H d2 of the model's "
+                  "{size} × {size} Hessian H: the curvature along d1 and d2 only, none of the other directions'.",
+                  size=f"{s.center.size:,}",
                   h11=f"{c.hessian[0, 0]:.4g}", h12=f"{c.hessian[0, 1]:.4g}", h22=f"{c.hessian[1, 1]:.4g}",
                   l1=f"{c.eigenvalues[0]:.4g}", l2=f"{c.eigenvalues[1]:.4g}"))

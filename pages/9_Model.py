@@ -73,20 +73,21 @@ def what_it_shows(traj: Trajectory, asked: int) -> None:
                   batch=f"{asked:,}", size=f"{spec.size:,}"))
     if not spec.batch:
         st.write(t("B = 0: every step's loss is over all {size} points, so the recorded loss is the full loss and "
-                   "the path follows the surface's slope. Set B to a number of points to see minibatch noise.",
+                   "the path descends the drawn surface itself. Set B to a number of points to see minibatch noise.",
                    size=f"{spec.size:,}"))
     else:
         st.write(t("Each step sees only a minibatch of B = {batch} of the {size} points ({per_epoch} minibatches an "
                    "epoch, dealt by torch.randperm from a seeded torch.Generator; {epochs} epochs in this run). A "
-                   "minibatch's loss is a surface of its own, near the full one but not equal to it, and its "
-                   "gradient points a little off the full gradient: so the path wiggles across the drawn surface, "
-                   "which is the loss over all the points. In this run the minibatch loss lay {gap} from the full "
-                   "loss at the same point on average, {gap_max} at most; the loss curve draws both.",
+                   "minibatch's loss is a surface of its own, close to the full one but not equal to it, and its "
+                   "gradient points somewhat off the full gradient: so the path wiggles across the drawn surface, "
+                   "which is the loss over all the points. In this run each step's minibatch loss differed from the "
+                   "full loss at the same point by {gap} on average, {gap_max} at most; the loss curve draws both.",
                    **minibatch_facts(traj)))
     ends = end_facts(traj)
     st.write(t("The full loss at the end is {full}; its minimum, at {minimum}, is {fstar}.", **ends) if "fstar" in ends
-             else t("The full loss at the end is {full}. Newton's method finds no minimum of it inside the view: "
-                    "where a line through 0 separates the two clusters, the loss keeps falling as the weights grow.",
+             else t("The full loss at the end is {full}. Newton's method, started at (0, 0), finds no minimum of "
+                    "it inside the view: the minimum may lie outside the view, or there is none, where a line "
+                    "through (0, 0) separates the two clusters and the loss keeps falling as the weights grow.",
                     **ends))
 
 

@@ -53,5 +53,5 @@ def test_the_curvature_readout_follows_the_cursor(server, page):
         else:  # at (1, 0) by hand: H = [[12x² + 4y − 42, 4x + 4y], [4x + 4y, 4x + 12y² − 26]] = [[−30, 4], [4, −22]]
             assert shown["bound"] == "" and "No direction curves up here" in shown["text"]
         assert f"{float(f'{values[1]:.4g}'):g}" in shown["text"]  # λ₂ as written, 4 significant digits
-    assert "stable here" in end["text"] and float(LINK["lr"]) < float(end["bound"])  # at Himmelblau's (3, 2): 0.0243
+    assert "below it." in end["text"] and float(LINK["lr"]) < float(end["bound"])  # at Himmelblau's (3, 2): 0.0243
     wait_idle(page)

@@ -96,3 +96,26 @@ def test_a_loose_tolerance_that_stops_a_growing_run_is_named():
     assert config.tol == 1e-4 and b.measured[0] > b.predicted
     (said,) = [w.value for w in at.warning if "Predicted" in w.value]
     assert f"{b.predicted:.4g}" in said and "below the tolerance 0.0001" in said
+
+
+def test_weight_decay_moves_where_sgd_settles_so_no_bound_is_predicted():
+    """SGD with weight decay 0.5 (torch) settles where grad f + 0.5 x = 0 (grad f by hand), not at Himmelblau's
+    (3, 2): the bound there is not its own, so /Sweep predicts none and the curvature readout gives plain GD's."""
+    import torch
+
+    from core.run import make_config
+    from ui.panels import _bound
+
+    p = torch.tensor([3.0, 2.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.01, weight_decay=0.5)
+    for _ in range(2000):
+        opt.zero_grad()
+        ((p[0] ** 2 + p[1] - 11) ** 2 + (p[0] + p[1] ** 2 - 7) ** 2).backward()
+        opt.step()
+    x, y = p.detach().numpy()
+    grad = np.array([4 * x * (x * x + y - 11) + 2 * (x + y * y - 7), 2 * (x * x + y - 11) + 4 * y * (x + y * y - 7)])
+    assert np.abs(grad + 0.5 * np.array([x, y])).max() < 1e-9 and math.hypot(x - 3, y - 2) > 0.01
+    # weight decay 1e-3 moves it less than the reach of a minimum: without the check a bound would be predicted
+    config = make_config({"lr": 0.01, "weight_decay": 1e-3}, optimizer="sgd", starts=[(3.0, 2.0)], steps=200)
+    assert sweep_bound(sweep(config, 1e-3, 0.02, 20)) is None
+    assert _bound(config)["beta"] is None

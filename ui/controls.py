@@ -72,8 +72,9 @@ def curvature_control(schema: dict[str, Param]) -> bool:
     """Whether the instrument draws the curvature at its cursor ('curv')."""
     return control(schema["curv"], t("curvature at the cursor"),
                    help=t("The Hessian by autograd at each drawn step: its eigenvectors on the contour, its "
-                          "eigenvalues, the condition number and the largest stable learning rate of gradient "
-                          "descent there"))
+                          "eigenvalues, the condition number, and the learning rate above which gradient descent "
+                          "overshoots further each step along the most curved direction (on the quadratic that "
+                          "matches the surface there)"))
 
 
 def data_controls(schema: dict[str, Param], cols: list | None = None) -> None:

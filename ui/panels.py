@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core import limits
-from core.curvature import SweepBound, curvature
+from core.curvature import SweepBound, bound_applies, curvature
 from core.explore.race import Racers, Rank
 from core.io import codegen, exports
 from core.model.objective import full_losses
@@ -49,18 +49,23 @@ def curvature_texts(runs: Racers) -> Curv:
     """The curvature readout's words, the browser filling in the numbers at the cursor, and each run's lr and
     momentum for SGD's bound (beta None for any other optimizer, or Nesterov's momentum: plain GD's bound then)."""
     return {"values": t("At the cursor: λ₁ = {l1}, λ₂ = {l2}, condition number |λ|max / |λ|min = {cond}."),
-            "sgd": t("SGD is stable near here for lr < 2 (1 + β) / λ₂ = {bound}; this run's lr = {lr} is"),
-            "gd": t("Plain gradient descent (SGD) would be stable near here for lr < 2 / λ₂ = {bound}: the bound "
-                    "is for SGD, not this optimizer."),
-            "flat": t("No direction curves up here (λ₂ ≤ 0): the quadratic model bounds no learning rate."),
-            "stable": t("stable here."), "unstable": t("unstable here: its steps grow along the steepest direction."),
+            "sgd": t("On the quadratic that matches the surface here, SGD settles along the most curved direction "
+                     "only for lr < 2 (1 + μ) / ((1 − τ) λ₂) = {bound}; this run's lr = {lr} is"),
+            "gd": t("On the quadratic that matches the surface here, plain gradient descent settles along the most "
+                    "curved direction only for lr < 2 / λ₂ = {bound}: a bound for SGD without momentum, not for "
+                    "this run's optimizer and settings."),
+            "flat": t("No direction curves up here (λ₂ ≤ 0): on the quadratic that matches the surface here no step "
+                      "overshoots, so no learning rate is too large."),
+            "stable": t("below it."),
+            "unstable": t("above it: along that direction each step overshoots further than the last."),
             "missing": t("The Hessian is not a finite number here."), "runs": [_bound(c) for c, _ in runs]}
 
 
 def _bound(config: RunConfig) -> Bound:
-    """A run's lr, and its momentum and dampening when its optimizer is SGD with plain or heavy-ball momentum."""
+    """A run's lr, and its momentum and dampening when its optimizer is SGD with plain or heavy-ball momentum and
+    no weight decay (core.curvature.bound_applies)."""
     v = config.hyper_values
-    heavy = config.optimizer == "sgd" and not v.get("nesterov")
+    heavy = bound_applies(config.optimizer, v)
     return {"lr": float(v["lr"]), "beta": float(v.get("momentum", 0.0)) if heavy else None,
             "dampening": float(v.get("dampening", 0.0)) if heavy else 0.0}
 
@@ -68,21 +73,22 @@ def _bound(config: RunConfig) -> Bound:
 def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
     """What SGD's predicted stability bound says beside the sweep's measured one, each number from the sweep."""
     v = config.hyper_values
-    if config.optimizer != "sgd" or v.get("nesterov"):
-        st.caption(t("The predicted bound 2 (1 + β) / λ_max is for SGD (plain or heavy-ball momentum, not "
-                     "Nesterov's): choose SGD to see it beside the measured one."))
+    if not bound_applies(config.optimizer, v):
+        st.caption(t("The predicted bound 2 (1 + μ) / ((1 − τ) λ_max) is for SGD without Nesterov momentum or "
+                     "weight decay: choose such an SGD to see it beside the measured one."))
         return
     if bound is None or bound.predicted is None:
-        st.caption(t("None of these runs reached a minimum (within {reached} of one, refined by Newton's method): "
-                     "there is no measured bound to set beside the prediction. More steps, or a start nearer the "
-                     "minimum, help.", reached=f"{limits.REACHED_DISTANCE:g}"))
+        st.caption(t("None of these runs ended within {reached} of a minimum (found by Newton's method from their "
+                     "ends): there is no measured bound to set beside the prediction. More steps, or a start nearer "
+                     "a minimum, may help.", reached=f"{limits.REACHED_DISTANCE:g}"))
         return
     lam = curvature(config.objective_spec.fn, bound.minimum).lambda_max
     below, above = bound.measured
     said = t("Predicted: at the minimum the runs reach, ({x}, {y}), the Hessian's largest eigenvalue is λ_max = "
-             "{lam}, so SGD with momentum β = {beta} is stable for lr < 2 (1 + β) / λ_max = {predicted} (dashed "
-             "line).", x=f"{bound.minimum[0]:.4g}", y=f"{bound.minimum[1]:.4g}", lam=f"{lam:.4g}",
-             beta=f"{v.get('momentum', 0.0):g}", predicted=f"{bound.predicted:.4g}")
+             "{lam}, so SGD with momentum μ = {beta} and dampening τ = {tau} settles there, from close by, only for "
+             "lr < 2 (1 + μ) / ((1 − τ) λ_max) = {predicted} (dashed line).", x=f"{bound.minimum[0]:.4g}",
+             y=f"{bound.minimum[1]:.4g}", lam=f"{lam:.4g}", beta=f"{v.get('momentum', 0.0):g}",
+             tau=f"{v.get('dampening', 0.0):g}", predicted=f"{bound.predicted:.4g}")
     if above is None:
         measured = t("Measured: the largest learning rate swept, {below}, still reached it (shaded).",
                      below=f"{below:.3g}")
@@ -103,11 +109,11 @@ def bound_verdict(config: RunConfig, bound: SweepBound) -> str:
                 t("The prediction lies between them: they agree within the sweep's grid."))
     if below >= bound.predicted and config.tol is not None:
         return t("The prediction lies below a learning rate that reached the minimum: they do not agree. Above the "
-                 "bound a run's error along the steepest direction grows, but from a small start it can stay below "
-                 "the tolerance {tol} while the rest converges, and the run is stopped as converged; with the "
+                 "bound a run's error along the most curved direction grows, but from a small start it can stay "
+                 "below the tolerance {tol} while the rest converges, and the run is stopped as converged; with the "
                  "tolerance off it keeps running and grows.", tol=f"{config.tol:g}")
-    return t("The prediction lies outside: they do not agree within the sweep's grid. The bound is local: from a far "
-             "start a run may leave for another basin first.")
+    return t("The prediction lies outside: they do not agree within the sweep's grid. The bound holds close to the "
+             "minimum: from a far start a run below it may still overshoot into another basin or blow up on the way.")
 
 
 def run_summary(traj: Trajectory) -> None:

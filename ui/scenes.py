@@ -70,13 +70,14 @@ SCENES: tuple[Scene, ...] = (
           too_large_lr_facts),
     Scene("blow-up", "Descent", (("opt", "sgd"), ("lr", "0.05"), ("x0", "3.1"), ("y0", "2.1"), ("steps", "100"),
                                  ("curv", "true")),
-          "The learning rate where gradient descent blows up is 2 / λ",
-          "At Himmelblau's minimum {minimum} the Hessian's eigenvalues are λ₁ = {l1} and λ₂ = {l2} (drawn on the "
-          "contour at the cursor: move it): plain gradient descent settles there only for lr < 2 / λ_max = {bound}. "
-          "With lr {lr}, above it, each step multiplies the distance along the steepest direction by "
-          "|1 − lr · λ_max| = {factor}: from {start} the distance to the minimum goes {d0}, {d1}, {d2}, the point "
-          "leaves the valley and step {diverged} is flagged as diverged. With lr {lr_ok}, below the bound, the "
-          "same start converges after {ok_steps} steps.",
+          "Above lr = 2 / λ_max, gradient descent cannot settle at a minimum",
+          "At Himmelblau's minimum {minimum} the Hessian's eigenvalues are λ₁ = {l1} and λ₂ = λ_max = {l2}: plain "
+          "gradient descent settles there only for lr < 2 / λ_max = {bound}. With lr {lr}, above it, each step near "
+          "the minimum multiplies the distance along the most curved direction by |1 − lr · λ_max| = {factor}: "
+          "from {start} the distance to the minimum goes {d0}, {d1}, {d2}, the point leaves the valley and step "
+          "{diverged} is flagged as diverged. With lr {lr_ok}, below the bound, the same start converges after "
+          "{ok_steps} steps. The contour draws the Hessian's directions at the cursor's step, and the readout below "
+          "the views its eigenvalues there: move the cursor to follow them.",
           blow_up_facts),
     Scene("momentum", "Descent", (("opt", "sgd"), ("lr", "0.001"), ("sgd_momentum", "0.95"), ("arrows", "true")),
           "Momentum overshoots into another valley",
@@ -131,10 +132,11 @@ SCENES: tuple[Scene, ...] = (
     Scene("minibatches", "Model", (("batch", "8"),),
           "Why minibatches wiggle",
           "The perceptron's loss over its two weights, from {start} with {optimizer} (lr {lr}), {steps} steps: once "
-          "on all {size} points, once on minibatches of B = {batch}. A minibatch's loss lay {gap} from the full "
-          "loss at the same point on average ({gap_max} at most), and its gradient points off the full one: the "
-          "minibatch path strays up to {apart} from the full-batch path (at step {k_apart}) and keeps jittering "
-          "near the minimum instead of settling there. At the end the full data set's loss is {end_mini} on "
-          "minibatches against {end_full} on the full batch; its minimum is {fstar}.",
+          "on all {size} points, once on minibatches of B = {batch}. Each step's minibatch loss differed from the "
+          "full loss at the same point by {gap} on average ({gap_max} at most), and its gradient points off the "
+          "full one: the minibatch path strays up to {apart} from the full-batch path (at step {k_apart}) and keeps "
+          "jittering near the minimum instead of settling there. At the end the loss over all the points is "
+          "{end_mini} where the minibatch path stopped and {end_full} where the full-batch path stopped; its "
+          "minimum is {fstar}.",
           wiggle_facts),
 )

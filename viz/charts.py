@@ -58,7 +58,7 @@ def sweep_figure(lrs: np.ndarray, final_f: np.ndarray, steps: np.ndarray, reason
         fig.add_vline(x=predicted, line=dict(color=BOUND_COLOR, width=2, dash="dash"), row="all", col=1)
         # labels placed by hand: on a log axis an annotation's x is log10 of the value (add_vline's would not be)
         fig.add_annotation(x=math.log10(predicted), y=1, xref="x", yref="y domain", xanchor="right",
-                           yanchor="top", showarrow=False, text=tr("predicted 2 (1 + β) / λ_max"),
+                           yanchor="top", showarrow=False, text=tr("predicted 2 (1 + μ) / ((1 − τ) λ_max)"),
                            font=dict(color=BOUND_COLOR))
         fig.add_annotation(x=math.log10(high if high is not None else low), y=0, xref="x", yref="y domain",
                            xanchor="left", yanchor="bottom", showarrow=False, text=tr("measured"),
