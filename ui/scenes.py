@@ -76,8 +76,8 @@ SCENES: tuple[Scene, ...] = (
           "the minimum multiplies the distance along the most curved direction by |1 − lr · λ_max| = {factor}: "
           "from {start} the distance to the minimum goes {d0}, {d1}, {d2}, the point leaves the valley and step "
           "{diverged} is flagged as diverged. With lr {lr_ok}, below the bound, the same start converges after "
-          "{ok_steps} steps. The contour draws the Hessian's directions at the cursor's step, and the readout below "
-          "the views its eigenvalues there: move the cursor to follow them.",
+          "{ok_steps} steps. The contour draws the Hessian's directions at the cursor's step, and the readout under "
+          "the contour its eigenvalues there: move the cursor to follow them.",
           blow_up_facts),
     Scene("momentum", "Descent", (("opt", "sgd"), ("lr", "0.001"), ("sgd_momentum", "0.95"), ("arrows", "true")),
           "Momentum overshoots into another valley",
