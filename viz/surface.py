@@ -9,6 +9,11 @@ from core.objectives import Objective
 from viz.style import MARGIN, MIN_COLOR, SCALES, Words, hover_point, same
 
 
+def height_title(objective: Objective, scale: str) -> str:
+    """The height axis's title in the objective's variables: f(x, y), a model's f(w1, w2), or log(1 + f)."""
+    return f"f({', '.join(objective.variables)})" if scale == "f" else SCALES[scale]
+
+
 def height_range(surf: Surface, scale: str) -> tuple[float, float]:
     """The lowest and highest height the surface reaches on its grid ((0, 1) where it is nowhere finite)."""
     z = surf.height(surf.f, scale)
@@ -55,4 +60,5 @@ def surface_layout(objective: Objective, scale: str, low: float, high: float) ->
     return {"height": 560, "margin": MARGIN, "legend": {"orientation": "h", "x": 0, "y": 1},
             "scene": {"xaxis": axis(objective.variables[0], *objective.x_range),
                       "yaxis": axis(objective.variables[1], *objective.y_range),
-                      "zaxis": axis(SCALES[scale], low, top), "camera": {"eye": {"x": 1.4, "y": -1.4, "z": 1.1}}}}
+                      "zaxis": axis(height_title(objective, scale), low, top),
+                      "camera": {"eye": {"x": 1.4, "y": -1.4, "z": 1.1}}}}
