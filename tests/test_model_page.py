@@ -110,6 +110,7 @@ def test_the_path_lies_on_the_surface_and_the_curve_shows_both_losses(sent):
     assert data["scene"]["loss"]["names"] == {"loss": "⟦minibatch loss⟧", "full": "⟦full loss⟧"}
     assert data["scene"]["contour"]["layout"]["xaxis"]["title"]["text"] == "w1"  # the axes are the weights
     assert data["scene"]["surface"]["layout"]["scene"]["zaxis"]["title"]["text"] == "f(w1, w2)"  # the height too
+    assert data["scene"]["loss"]["layout"]["yaxis"]["title"]["text"] == "f(w_k)"  # and the loss curve's point
     assert "w2=%{y:.5f}" in data["scene"]["hover"]["contour"]
     assert {"minibatch loss", "full loss"} <= set(data["texts"]["scene"])
 

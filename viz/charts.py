@@ -26,9 +26,10 @@ def loss_hover(tr: Words = same) -> str:
     return tr("step") + " %{x}<br>%{y:.4g}<extra></extra>"
 
 
-def loss_layout(best: float | None, legend: bool, tr: Words = same) -> dict:
-    """A log axis of f - f* when f* is known, else f itself on a linear one."""
-    title, kind = ("f(x_k)", "linear") if best is None else ("f(x_k) − f*", "log")
+def loss_layout(best: float | None, legend: bool, tr: Words = same, point: str = "x_k") -> dict:
+    """A log axis of f - f* when f* is known, else f itself on a linear one (point: the iterate's name, a model's
+    w_k)."""
+    title, kind = (f"f({point})", "linear") if best is None else (f"f({point}) − f*", "log")
     return {"height": 300, "margin": MARGIN, "xaxis": {"title": {"text": tr("step k")}}, "showlegend": legend,
             "yaxis": {"type": kind, "title": {"text": title}, "exponentformat": "power"}}
 

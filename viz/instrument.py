@@ -77,7 +77,7 @@ def scene(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = 
         "surface": {"data": traces3d, "layout": {**surface_layout(objective, scale, low, high), "uirevision": view}},
         "contour": {"data": contour_traces(objective, surf, scale, arrows, tr, hover=True),
                     "layout": {**contour_layout(objective, True), "margin": AXES_MARGIN, "uirevision": view}},
-        "loss": {"layout": {**loss_layout(curve_best(objective), True, tr), "margin": AXES_MARGIN,
+        "loss": {"layout": {**loss_layout(curve_best(objective), True, tr, iterate(objective)), "margin": AXES_MARGIN,
                             "uirevision": view}, **_curve_names(objective, tr)},
         "hover": {"contour": f"{tr('step')} %{{customdata}}<br>{hover_point(objective.variables, 5)}<extra></extra>",
                   "loss": loss_hover(tr)},
@@ -86,6 +86,11 @@ def scene(objective: Objective, surf: Surface, scale: str = "f", arrows: bool = 
     parts["words"] = sorted(set(MARK.findall(json.dumps(parts, ensure_ascii=False))))
     parts["id"] = digest(parts)
     return parts
+
+
+def iterate(objective: Objective) -> str:
+    """The loss curve's name for the point at step k: x_k, or w_k for a model's weights."""
+    return "x_k" if objective.variables == ("x", "y") else "w_k"
 
 
 def curve_best(objective: Objective) -> float | None:
