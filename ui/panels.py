@@ -90,7 +90,7 @@ def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
              y=f"{bound.minimum[1]:.4g}", lam=f"{lam:.4g}", beta=f"{v.get('momentum', 0.0):g}",
              tau=f"{v.get('dampening', 0.0):g}", predicted=f"{bound.predicted:.4g}")
     if above is None:
-        measured = t("Measured: the largest learning rate swept, {below}, still reached it (shaded).",
+        measured = t("Measured: the largest learning rate swept, {below}, still reached it (the thin solid line).",
                      below=f"{below:.3g}")
     else:
         measured = t("Measured: lr = {below} still reached it and lr = {above} did not (shaded).",
