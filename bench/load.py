@@ -18,7 +18,7 @@ compiled its gradients (core/run/compiled.py), and prints one line per run:
 Scenarios: clicks (same settings, everyone their own start point), lrs (Adam, everyone their own learning rate),
 mixed (five optimizers with their own settings), scene (everyone opens the same scene link), and heavy: for each
 page of HEAVY, one student opens it and half a second later every client clicks their own start on /Descent (the
-clicks scenario), then all three heavy pages at once from three students; one line each, with the time the
+clicks scenario), then all the heavy pages at once, one student each; one line each, with the time the
 (slowest) heavy page took:
 
     scenario heavy (PAGE): N clients, p50 X s, p95 Y s, heavy Z s, wrong 0
@@ -57,8 +57,9 @@ MIXED = (("adam", 0.01), ("sgd", 0.001), ("rmsprop", 0.01), ("adagrad", 0.5), ("
 ADAM_LRS = [v for v in log_options(1e-6, 10.0, 1e-3) if v <= 0.5]
 LBFGS_RACE = "runs=6&steps=20000&tol=off&" + "&".join(f"r{i}_opt=lbfgs&r{i}_lr=1&r{i}_x0={i - 3}" for i in range(1, 7))
 HEAVY_PAGES = (("Basins", "opt=lbfgs&grid=200&steps=1000&lr=1"), ("Compare", LBFGS_RACE),
-               ("Basins", "grid=200&steps=1000&lr=0.01"))
-HEAVY = tuple((page,) for page in HEAVY_PAGES) + (HEAVY_PAGES,)  # each alone, then all three at once
+               ("Basins", "grid=200&steps=1000&lr=0.01"),
+               ("Slices", "model=mlp&n=64&hidden=32&size=1000&grid=101&steps=5000"))  # the heaviest slice
+HEAVY = tuple((page,) for page in HEAVY_PAGES) + (HEAVY_PAGES,)  # each alone, then all at once
 
 
 def scenario_query(name: str, i: int) -> str:

@@ -43,7 +43,7 @@ BASIN_DISTANCE = 1e-2  # a basin map's end this close to a known minimum is in i
 # The model's loss as the surface (core/model/): its data set, minibatches and slices of bigger models
 DATA_SIZE = (4, 1_000)  # points of the data set: fewest, most (every step evaluates all of a minibatch's points)
 DATA_SPREAD = (0.05, 20.0)  # the clusters' standard deviation: least, most
-MAX_HIDDEN = 32  # the small MLP's hidden width (n = 64 inputs: 64 x 32 + 32 + 32 + 1 = 2,145 weights at most)
+MAX_HIDDEN = 32  # the small MLP's hidden width (n = 64 inputs: 64 x 32 + 32 + 32 + 1 = 2,113 weights at most)
 SLICE_GRID = 101  # a slice's (a, b) grid: points per axis at most
 SLICE_SPAN = 100.0  # |a|, |b| of a slice's grid at most
 MODEL_STEPS = 5_000  # steps of a sliced model's training run
