@@ -292,3 +292,9 @@ def test_minibatches_stray_from_the_full_batch_path(facts):
     gap = np.append(gap, abs(last))
     assert stated_as(f["gap"], gap.mean(), 2) and stated_as(f["gap_max"], gap.max(), 2)
     assert float(f["apart"]) > 0.1 and float(f["end_full"]) <= float(f["end_mini"])  # what the notice says
+    last = int(f["per_epoch"]) + 1  # the points of the last epoch's steps
+    jitter, still = (np.linalg.norm(np.diff(p[-last:].astype(np.float64), axis=0), axis=1).mean()
+                     for p in (mini, whole))
+    assert stated_as(f["jitter"], jitter, 2)
+    assert abs(float(f["still"]) - still) < 1e-6 and still < 1e-5  # settled: moves at float32's last digits
+    assert float(f["jitter"]) > 1000 * float(f["still"])  # the minibatch path jitters, the full-batch one settled

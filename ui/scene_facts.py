@@ -204,7 +204,7 @@ def end_facts(traj: Trajectory, row: int = 0) -> dict[str, str]:
 
 def wiggle_facts(ran: Ran, runner: Runner) -> dict[str, str]:
     """Minibatches against the full batch from the same start: how far apart the two paths get (largest distance
-    at the same step), and the full data set's loss at the end of each."""
+    at the same step), how far each moved a step over the last epoch, and the full data set's loss at their ends."""
     traj, row = ran[0]
     whole = full_run(traj, runner)
     end = min(int(traj.end[row]), int(whole.end[0]))
@@ -212,6 +212,9 @@ def wiggle_facts(ran: Ran, runner: Runner) -> dict[str, str]:
                        - whole.positions[: end + 1, 0].astype(np.float64), axis=1)
     ends = full_losses(np.stack([traj.positions[end, row], whole.positions[end, 0]]).astype(np.float64),
                        traj.objective)
+    epoch = traj.config.data.size // traj.config.data.batch
+    moves = [float(np.linalg.norm(np.diff(p[end - epoch: end + 1].astype(np.float64), axis=0), axis=1).mean())
+             for p in (traj.positions[:, row], whole.positions[:, 0])]  # each step's move over the last epoch
     return {**settings(traj.config, row), **minibatch_facts(traj, row), **end_facts(traj, row),
             "apart": num(d.max(), 2), "k_apart": steps(int(d.argmax())), "end_mini": num(ends[0], 4),
-            "end_full": num(ends[1], 4)}
+            "end_full": num(ends[1], 4), "jitter": num(moves[0], 2), "still": num(moves[1], 2)}

@@ -135,7 +135,8 @@ SCENES: tuple[Scene, ...] = (
           "on all {size} points, once on minibatches of B = {batch}. Each step's minibatch loss differed from the "
           "full loss at the same point by {gap} on average ({gap_max} at most), and its gradient points off the "
           "full one: the minibatch path strays up to {apart} from the full-batch path (at step {k_apart}) and keeps "
-          "jittering near the minimum instead of settling there. At the end the loss over all the points is "
+          "jittering near the minimum instead of settling there: over the last epoch it moved {jitter} a step on "
+          "average, the full-batch path {still}. At the end the loss over all the points is "
           "{end_mini} where the minibatch path stopped and {end_full} where the full-batch path stopped; its "
           "minimum is {fstar}.",
           wiggle_facts),
