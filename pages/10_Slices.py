@@ -33,7 +33,7 @@ with page("Slices", "Slices") as schema:
                        captions=[t("principal directions of the path"), t("random, filter-normalized")])
         control(schema["dir_seed"], t("seed of the directions"), disabled=dirs != "random")
         control(schema["grid"], t("grid points per side"))
-        control(schema["span"], t("span of a and b (0: fit the path)"))
+        control(schema["span"], t("span of a and b (0: fit the path, or 1 for random directions)"))
     plan = plans.slices(values(schema))
     steps_cut(plan.asked_steps, plan.steps)
     if plan.asked_points > plan.points:
