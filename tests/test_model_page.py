@@ -180,6 +180,10 @@ def test_the_summary_states_the_full_loss_and_b_past_n_is_the_full_batch(sent):
     metric = next(m for m in at.metric if m.label == "full loss at the end")
     assert metric.value == f"{numpy_loss(traj.positions[-1, 0], x.numpy(), y.numpy()):.4g}"
     assert metric.help.endswith(f"on the last minibatch it was {traj.losses[-1, 0]:.4g}")
+    k = at.slider(key="k").value  # the step inspector: step k's minibatch loss, not the surface's f
+    inspected = {m.label: m.value for m in at.metric}
+    _, losses = tutorial_loop(traj.config)  # each step's minibatch loss in the tutorial's own loop
+    assert "f(x_k)" not in inspected and float(inspected["minibatch loss at step k"]) == pytest.approx(losses[k], 1e-5)
     at = AppTest.from_file(MODEL, default_timeout=180)
     at.query_params.update({"batch": "60", "size": "40"})
     at.run()

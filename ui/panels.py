@@ -171,9 +171,11 @@ def step_inspector(schema: dict[str, Param], config: RunConfig, traj: Trajectory
         st.error(say(err))
         return
     cols = st.columns(3)
+    mini = traj.objective.batches is not None  # the step's f and gradient are its minibatch's, not the surface's
     cols[0].metric("x_k", f"({s.x[0]:.6g}, {s.x[1]:.6g})")
-    cols[1].metric("f(x_k)", f"{s.f:.6g}")
-    cols[2].metric(t("∇f(x_k) by autograd"), f"({s.grad[0]:.4g}, {s.grad[1]:.4g})")
+    cols[1].metric(t("minibatch loss at step k") if mini else "f(x_k)", f"{s.f:.6g}")
+    cols[2].metric(t("its gradient by autograd") if mini else t("∇f(x_k) by autograd"),
+                   f"({s.grad[0]:.4g}, {s.grad[1]:.4g})")
     state = sorted(set(s.before) | set(s.after))
     if state:
         st.write(t("torch.optim.{name} state, read from `optimizer.state`:",
