@@ -78,9 +78,9 @@ def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
                      "weight decay: choose such an SGD to see it beside the measured one."))
         return
     if bound is None or bound.predicted is None:
-        st.caption(t("None of these runs ended within {reached} of a minimum (found by Newton's method from their "
-                     "ends): there is no measured bound to set beside the prediction. More steps, or a start nearer "
-                     "a minimum, may help.", reached=f"{limits.REACHED_DISTANCE:g}"))
+        st.caption(t("None of these runs ended within {reached} of a minimum (found by Newton's method from one run's "
+                     "end): there is no measured bound to set beside the prediction. More steps, or a start "
+                     "nearer a minimum, may help.", reached=f"{limits.REACHED_DISTANCE:g}"))
         return
     lam = curvature(config.objective_spec.fn, bound.minimum).lambda_max
     below, above = bound.measured
