@@ -52,12 +52,13 @@ class Curvature:
 
 
 def lr_bound(lambda_max: float, momentum: float = 0.0, dampening: float = 0.0) -> float | None:
-    """2 (1 + momentum) / ((1 - dampening) lambda_max): past it the most curved direction's error grows each step."""
+    """2 (1 + momentum) / ((1 - dampening) lambda_max): past it the most curved direction's error grows each step.
+    Without momentum torch's SGD ignores dampening (no momentum buffer), and so does the bound: 2 / lambda_max."""
     if not (0 <= momentum < 1 and 0 <= dampening < 1):
         raise CoreError("momentum and dampening must be from 0 up to (not including) 1")
     if not lambda_max > 0:
         return None
-    return 2 * (1 + momentum) / ((1 - dampening) * lambda_max)
+    return 2 * (1 + momentum) / ((1 - (dampening if momentum else 0.0)) * lambda_max)
 
 
 def bound_applies(optimizer: str, values: dict) -> bool:

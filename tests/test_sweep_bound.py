@@ -119,3 +119,29 @@ def test_weight_decay_moves_where_sgd_settles_so_no_bound_is_predicted():
     config = make_config({"lr": 0.01, "weight_decay": 1e-3}, optimizer="sgd", starts=[(3.0, 2.0)], steps=200)
     assert sweep_bound(sweep(config, 1e-3, 0.02, 20)) is None
     assert _bound(config)["beta"] is None
+
+
+def test_dampening_without_momentum_changes_no_bound():
+    """torch's SGD uses dampening only in its momentum buffer: with momentum 0 and dampening 0.5 SGD still settles
+    at Himmelblau's (3, 2) just below 2 / lambda_max and not just above it (lambda_max = 54 + sqrt(800) by hand)."""
+    import torch
+
+    from core.curvature import lr_bound
+    from core.run import make_config
+    from ui.panels import _bound
+
+    lam = 54 + math.sqrt(800)
+
+    def settles(lr):
+        p = torch.tensor([3.0005, 2.0005], dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=lr, dampening=0.5)
+        for _ in range(2000):
+            opt.zero_grad()
+            ((p[0] ** 2 + p[1] - 11) ** 2 + (p[0] + p[1] ** 2 - 7) ** 2).backward()
+            opt.step()
+        return bool(torch.isfinite(p).all()) and math.hypot(p[0].item() - 3, p[1].item() - 2) < 1e-6
+
+    assert settles(0.97 * 2 / lam) and not settles(1.03 * 2 / lam)
+    assert lr_bound(lam, 0.0, 0.5) == pytest.approx(2 / lam) and lr_bound(lam, 0.5, 0.5) == pytest.approx(6 / lam)
+    config = make_config({"lr": 0.01, "dampening": 0.5}, optimizer="sgd", starts=[(3.0, 2.0)])
+    assert _bound(config) == {"lr": 0.01, "beta": 0.0, "dampening": 0.0}

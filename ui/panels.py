@@ -67,7 +67,7 @@ def _bound(config: RunConfig) -> Bound:
     v = config.hyper_values
     heavy = bound_applies(config.optimizer, v)
     return {"lr": float(v["lr"]), "beta": float(v.get("momentum", 0.0)) if heavy else None,
-            "dampening": float(v.get("dampening", 0.0)) if heavy else 0.0}
+            "dampening": float(v.get("dampening", 0.0)) if heavy and v.get("momentum") else 0.0}
 
 
 def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
@@ -88,7 +88,7 @@ def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
              "{lam}, so SGD with momentum μ = {beta} and dampening τ = {tau} settles there, from close by, only for "
              "lr < 2 (1 + μ) / ((1 − τ) λ_max) = {predicted} (dashed line).", x=f"{bound.minimum[0]:.4g}",
              y=f"{bound.minimum[1]:.4g}", lam=f"{lam:.4g}", beta=f"{v.get('momentum', 0.0):g}",
-             tau=f"{v.get('dampening', 0.0):g}", predicted=f"{bound.predicted:.4g}")
+             tau=_dampening(v), predicted=f"{bound.predicted:.4g}")
     if above is None:
         measured = t("Measured: the largest learning rate swept, {below}, still reached it (the thin solid line).",
                      below=f"{below:.3g}")
@@ -98,6 +98,12 @@ def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
     verdict = bound_verdict(config, bound)
     said = ("" if lang() == "zh" else " ").join([said, measured, verdict])  # Chinese sentences need no space
     (st.success if bound.agrees else st.warning)(said)
+
+
+def _dampening(v: dict) -> str:
+    """SGD's dampening as the bound uses it: torch ignores it without momentum."""
+    tau = float(v.get("dampening", 0.0))
+    return f"{tau:g}" if v.get("momentum") or not tau else t("0 (torch's SGD ignores dampening without momentum)")
 
 
 def bound_verdict(config: RunConfig, bound: SweepBound) -> str:
