@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 import torch
 
+from core.run import compiled
 from core.run.config import Reason
 from core.run.record import CHUNK, StopState
+from core.run.record import screen as screen_eager
 
 RADIUS = 60.0
 
@@ -65,16 +67,27 @@ def reference(x: np.ndarray, f: np.ndarray, g: np.ndarray, x0: np.ndarray, tol: 
     return np.array(ends), reasons
 
 
+@pytest.fixture(params=["eager", "compiled"])
+def screen(request):
+    """The stop screen as it runs: eager, or compiled for full chunks (skipped without a C++ compiler)."""
+    before = compiled.enabled(request.param == "compiled")
+    if request.param == "compiled" and any(compiled.build_screen(d) is None for d in (torch.float32, torch.float64)):
+        compiled.enabled(before)
+        pytest.skip("no C++ compiler: the screen runs eagerly")
+    yield request.param
+    compiled.enabled(before)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("tol", [None, 0.0, 1e-4, 0.3])
-def test_chunked_screened_stop_check_finds_what_the_rule_finds(dtype, tol):
+def test_chunked_screened_stop_check_finds_what_the_rule_finds(dtype, tol, screen):
     rng = np.random.default_rng(7)
     n, k = 3 * CHUNK + 17, 1500
     x, f, g = events((n, k), rng, np.dtype(dtype), tol or 0.0)
     x[0] = x[1]  # step 0's point is the start: no move to judge there
     want_end, want_reason = reference(x, f, g, x[0], tol)
     state = StopState(k, tol, RADIUS)
-    bounds = [0, 1, CHUNK, 2 * CHUNK, 2 * CHUNK + 5, n]  # uneven chunks, one of a single step
+    bounds = [0, 1, CHUNK + 1, 2 * CHUNK + 1, 2 * CHUNK + 5, n]  # full chunks, uneven ones, one of a single step
     X, F, G = torch.from_numpy(x), torch.from_numpy(f), torch.from_numpy(g)
     for lo, hi in zip(bounds, bounds[1:]):
         state.update(X[max(lo - 1, 0)], X[lo:hi], F[lo:hi], G[lo:hi], lo)
@@ -82,3 +95,18 @@ def test_chunked_screened_stop_check_finds_what_the_rule_finds(dtype, tol):
     counts = {r: want_reason.count(r) for r in Reason}
     assert counts[Reason.DIVERGED] > 50 and counts[Reason.MAX_STEPS] > 5  # the comparison has cases of each
     assert tol is None or counts[Reason.CONVERGED] > 5
+
+
+def test_compiled_screen_is_the_eager_screen_bit_for_bit():
+    """The compiled screen's mask equals the eager one on chunks full of rare events, both dtypes, several K."""
+    if compiled.compiler() is None:
+        pytest.skip("no C++ compiler")
+    rng = np.random.default_rng(3)
+    for dtype in (np.float32, np.float64):
+        fast = compiled.build_screen(torch.from_numpy(np.zeros(1, dtype)).dtype)
+        for k, tol in ((2, 1e-4), (17, None), (1500, 0.3)):
+            x, f, g = (torch.from_numpy(a) for a in events((CHUNK, k), rng, np.dtype(dtype), tol or 0.0))
+            limits = StopState(k, tol, RADIUS).limits(x.dtype)
+            want = screen_eager(x, f, g, limits)
+            assert torch.equal(fast(x, f, g, limits), want)
+            assert k < 1500 or 0 < want.sum() < k  # both kinds of row in the big chunk

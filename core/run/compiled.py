@@ -22,6 +22,7 @@ import torch
 from core.objectives import OBJECTIVES
 from core.run.config import DTYPES
 
+Screen = Callable[..., torch.Tensor]  # record.screen(x, f, g, limits) over a full chunk: the rows that may stop
 Gradient = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]  # x [K, 2] -> f(x) [K], df/dx [K, 2]
 
 # Compiled, these give the eager numbers bit for bit, for one start and for batches, in both dtypes.
@@ -34,6 +35,7 @@ SAME_BITS = ("himmelblau", "rosenbrock", "booth", "beale", "camel", "saddle")
 EAGER_ONLY = ("rastrigin", "ackley", "custom")
 
 _ready: dict[tuple[str, str], Gradient] = {}
+_screens: dict[torch.dtype, Screen] = {}
 _started = threading.Lock()
 _state = {"enabled": True, "started": False, "compiling": False}
 
@@ -139,6 +141,81 @@ class _Keep:
         return graph
 
 
+def lookup_screen(dtype: torch.dtype) -> Screen | None:
+    """The compiled stop screen (core/run/record.py screen) for full chunks in dtype when ready; None: eager."""
+    return _screens.get(dtype) if _state["enabled"] else None
+
+
+def build_screen(dtype: torch.dtype) -> Screen | None:
+    """Compile record.screen for a full chunk of any batch size (K >= 2) in dtype: one pass over the chunk where
+    eager makes six. Its min, max and comparisons are exact, so it is the eager screen's mask bit for bit
+    (tests/test_record.py checks it against the stop rule in numpy). None where there is no C++ compiler."""
+    if compiler() is None:
+        return None
+    if dtype not in _screens:
+        try:
+            _screens[dtype] = compile_screen(dtype)
+        except Exception as err:  # the eager screen always works
+            print(f"descent-lab: compiling the stop screen ({dtype}) failed ({type(err).__name__}); it runs "
+                  "eagerly", file=sys.stderr, flush=True)
+            return None
+    return _screens[dtype]
+
+
+def compile_screen(dtype: torch.dtype) -> Screen:
+    """record.screen compiled for [CHUNK, K, 2] chunks, K dynamic; the graph is kept and called directly (its
+    inputs in the order dynamo lifted them, found by name), so no chunk ever compiles on a run's way."""
+    from torch._inductor import config
+
+    from core.run.record import CHUNK, screen
+
+    graphs: list[Callable] = []
+    names: list[str] = []
+    compiled = torch.compile(_fresh(screen), backend=_KeepNamed(graphs, names), fullgraph=True)
+    k = 3
+    example = [torch.zeros(CHUNK, k, 2, dtype=dtype), torch.zeros(CHUNK, k, dtype=dtype),
+               torch.zeros(CHUNK, k, 2, dtype=dtype), torch.zeros(3, dtype=dtype)]
+    for t in example[:3]:
+        torch._dynamo.mark_dynamic(t, 1)
+    with config.patch(compile_threads=1):
+        compiled(*example)
+    graph, order = graphs[0], [_which(n) for n in names]
+
+    def run(x: torch.Tensor, f: torch.Tensor, g: torch.Tensor, limits: torch.Tensor) -> torch.Tensor:
+        args = (x, f, g, limits)
+        if any(t.dtype != dtype or not t.is_contiguous() for t in args) or len(x) != CHUNK or len(x[0]) < 2:
+            raise ValueError(f"the compiled screen takes contiguous {dtype} chunks of {CHUNK} steps, K >= 2")
+        out = graph(*[x.shape[1] if i is None else args[i] for i in order])
+        return out[0] if isinstance(out, (list, tuple)) else out
+
+    return run
+
+
+def _which(name: str) -> int | None:
+    """A screen graph input by its placeholder name: x, f, g or limits (0-3), None for the batch size."""
+    for i, arg in enumerate(("x", "f", "g", "limits")):
+        if name in (f"L_{arg}_", f"l_{arg}_"):
+            return i
+    if name.startswith("s"):
+        return None
+    raise TypeError(f"unexpected screen graph input {name}")
+
+
+class _KeepNamed:
+    """A torch.compile backend: inductor's compile_fx, keeping the compiled graph and its inputs' names."""
+
+    def __init__(self, graphs: list[Callable], names: list[str]) -> None:
+        self.graphs, self.names = graphs, names
+
+    def __call__(self, gm: torch.fx.GraphModule, example_inputs: list) -> Callable:
+        from torch._inductor.compile_fx import compile_fx
+
+        self.names[:] = [n.name for n in gm.graph.find_nodes(op="placeholder")]
+        graph = compile_fx(gm, example_inputs)
+        self.graphs.append(graph)
+        return graph
+
+
 def eager(objective: str, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """f and its gradient as the eager loop computes them (core/run/loop.py)."""
     from core.run.loop import _gradient
@@ -186,6 +263,8 @@ def _start() -> bool:
 
 def _compile_all() -> None:
     started = time.perf_counter()
+    for dtype in (torch.float32, torch.float64):
+        build_screen(dtype)
     done = [(o, d) for d in ("float32", "float64") for o in SAME_BITS if build(o, d) is not None]
     print(f"descent-lab: compiled gradients ready for {len(done)} objective-dtype pairs in "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)

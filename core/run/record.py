@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from core.run import compiled
 from core.run.config import DTYPES, Reason, RunConfig
 from core.run.result import Endpoints, Trajectory
 
@@ -37,6 +38,7 @@ class StopState:
         self.end = np.full(k, -1)
         self.reason = [Reason.MAX_STEPS] * k
         self.tol, self.radius = tol, radius
+        self._limits: torch.Tensor | None = None
 
     def update(self, prev: torch.Tensor, x: torch.Tensor, f: torch.Tensor, g: torch.Tensor, lo: int) -> np.ndarray:
         """Steps lo.. of a chunk: x [m, K, 2] with f and g at those points, prev the point before x[0].
@@ -66,16 +68,20 @@ class StopState:
 
     def suspects(self, x: torch.Tensor, f: torch.Tensor, g: torch.Tensor) -> np.ndarray:
         """The running rows that may stop in this chunk, found from each row's least and greatest values: a
-        superset of those flags() stops, at the cost of a few reductions (the flags of every step cost 5-10x)."""
-        huge = torch.finfo(x.dtype).max / 8  # five finite numbers this large or less cannot add up to inf
-        lo_g, hi_g = g.amin(0), g.amax(0)
-        out = (outside(x.amin(0), x.amax(0), min(self.radius, huge)) | outside(lo_g, hi_g, huge)).unbind(-1)
-        maybe = out[0] | out[1] | outside(f.amin(0), f.amax(0), huge)
-        if self.tol is not None:  # |g| <= tol needs each coordinate within 2 tol (and underflow's reach) once
-            near = 2 * self.tol + 4 * math.sqrt(torch.finfo(x.dtype).tiny)
-            gx, gy = ((lo_g <= near) & (hi_g >= -near)).unbind(-1)
-            maybe |= gx & gy
+        superset of those flags() stops, at the cost of a few reductions (the flags of every step cost 5-10x).
+        A full chunk of a batch takes one compiled pass where it is ready (core/run/compiled.py), else eager."""
+        fast = compiled.lookup_screen(x.dtype) if len(x) == CHUNK and x.shape[1] > 1 else None
+        maybe = (fast or screen)(x, f, g, self.limits(x.dtype))
         return np.flatnonzero(maybe.numpy() & (self.end < 0))
+
+    def limits(self, dtype: torch.dtype) -> torch.Tensor:
+        """screen()'s limits for this run in dtype: the radius, huge, and how near 0 a gradient may converge."""
+        if self._limits is None or self._limits.dtype != dtype:
+            huge = torch.finfo(dtype).max / 8  # five finite numbers this large or less cannot add up to inf
+            # |g| <= tol needs each coordinate within 2 tol (and underflow's reach) once; NaN: no tol, no test
+            near = math.nan if self.tol is None else 2 * self.tol + 4 * math.sqrt(torch.finfo(dtype).tiny)
+            self._limits = torch.tensor([min(self.radius, huge), huge, near], dtype=dtype)
+        return self._limits
 
     def flags(self, prev: torch.Tensor, x: torch.Tensor, f: torch.Tensor,
               g: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +106,18 @@ class StopState:
         return bool((self.end >= 0).all())
 
 
-def outside(low: torch.Tensor, high: torch.Tensor, limit: float) -> torch.Tensor:
+def screen(x: torch.Tensor, f: torch.Tensor, g: torch.Tensor, limits: torch.Tensor) -> torch.Tensor:
+    """Per row of a chunk x [m, K, 2], f [m, K], g [m, K, 2]: whether x leaves [-limits[0], limits[0]], f or g
+    leave [-limits[1], limits[1]], anything is NaN, or both gradient coordinates come within limits[2] of 0 at
+    some step (never where limits[2] is NaN). Only min, max and comparisons: exact, compiled or not."""
+    radius, huge, near = limits.unbind()
+    lo_g, hi_g = g.amin(0), g.amax(0)
+    out = (outside(x.amin(0), x.amax(0), radius) | outside(lo_g, hi_g, huge)).unbind(-1)
+    gx, gy = ((lo_g <= near) & (hi_g >= -near)).unbind(-1)
+    return out[0] | out[1] | outside(f.amin(0), f.amax(0), huge) | (gx & gy)
+
+
+def outside(low: torch.Tensor, high: torch.Tensor, limit: torch.Tensor) -> torch.Tensor:
     """Where values from low to high leave [-limit, limit], or are NaN (amin and amax carry NaN through)."""
     return ~((high <= limit) & (low >= -limit))
 
@@ -164,16 +181,17 @@ class EndRecord:
         self.xs = torch.empty(CHUNK + 2, k, 2, dtype=dtype)  # x_{lo-1} (x_0 for the first chunk), x_lo..x_n
         self.fs = torch.empty(CHUNK + 1, k, dtype=dtype)  # f at x_{lo-1}, x_lo..x_{n-1}
         self.gs = torch.empty(CHUNK, k, 2, dtype=dtype)  # the gradient at x_lo..x_{n-1}
+        self.rows = self.xs.unbind(), self.fs.unbind(), self.gs.unbind()  # each step's views, made once
 
     def begin(self, x: torch.Tensor) -> None:
         self.xs[0] = x
         self.xs[1] = x
 
     def step(self, n: int, f: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-        i = n - self.done
-        self.fs[i] = f
-        self.gs[i - 1] = g
-        return self.xs[i + 1]
+        i, (xs, fs, gs) = n - self.done, self.rows
+        fs[i].copy_(f)
+        gs[i - 1].copy_(g)
+        return xs[i + 1]
 
     def take(self, state: StopState, n: int) -> bool:
         lo, m = self.done, n - self.done
