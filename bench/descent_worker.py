@@ -23,7 +23,15 @@ def main(tree: str) -> None:
     from core.run import compiled, make_config, run, run_endpoints
 
     torch.set_num_threads(1)  # as the server does
-    tasks = {"setup": lambda: [compiled.build("himmelblau", d) for d in ("float32", "float64")]}
+    def setup() -> None:
+        """Compile what the server compiles in the background: the gradients, and the stop screen where the tree
+        has one."""
+        for d in ("float32", "float64"):
+            compiled.build("himmelblau", d)
+            if hasattr(compiled, "build_screen"):
+                compiled.build_screen(getattr(torch, d))
+
+    tasks = {"setup": setup}
 
     def steps(k: int, n: int, on: bool, ends: bool, lr: float) -> float:
         """CPU seconds of one run of n Adam steps from k starts (tol off: every row runs every step)."""

@@ -31,6 +31,7 @@ def compiled_only_here():
     """The compiled functions built here serve this module only: the rest of the suite tests the eager path."""
     yield
     compiled._ready.clear()
+    compiled._screens.clear()
 
 
 def configs(objective, optimizer, dtype):
@@ -106,8 +107,9 @@ def test_the_runs_above_stop_at_different_steps_for_every_reason():
 
 
 def test_a_basin_grid_runs_the_same_bits_compiled():
-    """A batch as a basin map makes it (hundreds of starts, end points only)."""
+    """A batch as a basin map makes it (hundreds of starts, end points only), its stop screen compiled too."""
     assert compiled.build("himmelblau", "float32") is not None
+    assert compiled.build_screen(torch.float32) is not None
     g = torch.linspace(-5, 5, 23).tolist()
     config = make_config({"lr": 0.05}, starts=[(x, y) for x in g for y in g], steps=200, tol=1e-4)
     on, off = both(run_endpoints, config)
@@ -132,6 +134,7 @@ def test_typed_formulas_run_eagerly():
 def test_a_run_before_its_function_is_ready_runs_eagerly_and_the_background_publishes_it(monkeypatch, capsys):
     """start_background returns at once; lookup never waits (None until ready); then the function is there."""
     monkeypatch.setattr(compiled, "_ready", {})
+    monkeypatch.setattr(compiled, "_screens", {})
     monkeypatch.setattr(compiled, "_state", {"enabled": True, "started": False, "compiling": False})
     monkeypatch.setattr(compiled, "SAME_BITS", ("booth",))
     monkeypatch.delenv("DESCENT_COMPILE", raising=False)
@@ -141,6 +144,7 @@ def test_a_run_before_its_function_is_ready_runs_eagerly_and_the_background_publ
     worker = next(t for t in threading.enumerate() if t.name == "descent-compile")
     worker.join(timeout=300)
     assert early.compiled is None and compiled.lookup("booth", "float32") is not None
+    assert all(compiled.lookup_screen(d) is not None for d in (torch.float32, torch.float64))  # the stop screen
     assert "compiled gradients ready for 2 objective-dtype pairs" in capsys.readouterr().err
     assert compiled.lookup("himmelblau", "float32") is None  # not in this background's list
 

@@ -67,6 +67,13 @@ def reference(x: np.ndarray, f: np.ndarray, g: np.ndarray, x0: np.ndarray, tol: 
     return np.array(ends), reasons
 
 
+@pytest.fixture(scope="module", autouse=True)
+def compiled_only_here():
+    """The screens compiled here serve this module only: the rest of the suite tests the eager path."""
+    yield
+    compiled._screens.clear()
+
+
 @pytest.fixture(params=["eager", "compiled"])
 def screen(request):
     """The stop screen as it runs: eager, or compiled for full chunks (skipped without a C++ compiler)."""
