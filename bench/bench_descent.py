@@ -12,7 +12,8 @@ may be shared: wall time says more about the neighbours).
    (targets: compiled one start <= 0.5x the tutorial's loop; 10,000 starts <= 2x one start)
 3. a new learning rate on /Descent at defaults, end to end under AppTest (the uncached run, figures and page)
 4. a basin map of 200 x 200 starts x 1,000 Adam steps (target <= 1 s)
-5. the private autograd engine call against torch.autograd.grad (eager path)
+5. the private autograd engine call against torch.autograd.grad (eager path); the stop screen compiled against
+   eager (10,000 starts, only the ends kept, both dtypes, the compiled gradient in both)
 6. the Descent page's warm rerun time at defaults under AppTest (target <= 0.5 s)
 7. building and serialising the figures /Descent sends (target <= 50 ms at defaults), and their size
 8. the class scenarios lrs and mixed of bench/load.py (30 clients, broker on), compiling off and on
@@ -40,7 +41,7 @@ import torch  # noqa: E402
 
 from bench.common import checkout, timed  # noqa: E402
 from core.grid import surface  # noqa: E402
-from core.run import compiled, make_config, run  # noqa: E402
+from core.run import compiled, make_config, run, run_endpoints  # noqa: E402
 from viz.style import Path  # noqa: E402
 
 
@@ -213,6 +214,30 @@ def bench_basins(pool: dict, steps: int, repeats: int) -> None:
               f"{e:.2f} s, compiled {c:.2f} s ({c / e:.2f}x; target <= 1 s)")
 
 
+def bench_screen(steps: int, repeats: int) -> None:
+    """Per step at 10,000 starts, only the ends kept: the stop screen compiled and eager, interleaved, in this
+    process (the compiled gradient in both)."""
+    starts = [tuple(p) for p in (torch.rand(10_000, 2, generator=torch.Generator().manual_seed(0)) * 12 - 6).tolist()]
+    for dtype in ("float32", "float64"):
+        compiled.build("himmelblau", dtype)
+        screen = compiled.build_screen(getattr(torch, dtype))
+        if screen is None:
+            print("stop screen: no C++ compiler, eager only")
+            return
+        config = make_config({"lr": 1e-2}, starts=starts, steps=steps, tol=None, dtype=dtype)
+        times: dict[bool, list[float]] = {True: [], False: []}
+        for r in range(repeats):
+            for on in (r % 2 == 0, r % 2 == 1):
+                compiled._screens.pop(getattr(torch, dtype))
+                if on:
+                    compiled._screens[getattr(torch, dtype)] = screen
+                times[on].append(cpu(run_endpoints, config) / steps)
+                compiled._screens[getattr(torch, dtype)] = screen
+        c, e = (statistics.median(times[on]) * 1e6 for on in (True, False))
+        print(f"stop screen, 10,000 starts (ends only), {dtype}, {steps} Adam steps, median of {repeats} "
+              f"interleaved: compiled {c:.0f} us a step, eager {e:.0f} us ({c / e:.2f}x)")
+
+
 def bench_class(clients: int) -> None:
     """bench/load.py's scenarios lrs and mixed, broker on, a fresh server each, compiling off then on."""
     import load
@@ -292,6 +317,7 @@ def main() -> None:
         bench_change(pool, 3 if quick else 7)
         bench_basins(pool, 100 if quick else 1000, 1 if quick else 3)
     bench_gradient(500 if quick else 2000, 5)
+    bench_screen(640, 3 if quick else 7)
     bench_page(5)
     bench_figure()
     if not args.no_class:
