@@ -55,7 +55,7 @@ def curvature_texts(runs: Racers) -> Curv:
                     "curved direction only for lr < 2 / λ₂ = {bound}: a bound for SGD without momentum, not for "
                     "this run's optimizer and settings."),
             "flat": t("No direction curves up here (λ₂ ≤ 0): on the quadratic that matches the surface here no step "
-                      "overshoots, so no learning rate is too large."),
+                      "overshoots, so it sets no upper bound on the learning rate."),
             "stable": t("below it."),
             "unstable": t("above it: along that direction each step overshoots further than the last."),
             "missing": t("The Hessian is not a finite number here."), "runs": [_bound(c) for c, _ in runs]}
