@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -86,20 +87,25 @@ def streamlit_server(root: Path, port: int | None = None, env: dict | None = Non
         procs.append(proc)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    output = proc.stdout.read().decode()[-2000:]
-                    raise RuntimeError(f"streamlit did not start: {output}") from None
-                time.sleep(0.3)
+        _wait_listening(proc, base)
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _wait_listening(proc: subprocess.Popen, base: str, seconds: float = 60) -> None:
+    """Until streamlit says it serves base (its "URL:" line on stdout) and its health check answers ok: the output
+    read as it comes (select, no polling), straight from the pipe so that a reader after this one misses nothing."""
+    deadline, said = time.time() + seconds, b""
+    while f"URL: {base}".encode() not in said:
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.time()))
+        chunk = os.read(proc.stdout.fileno(), 65536) if ready else b""
+        if not chunk:  # out of time, or streamlit exited
+            raise RuntimeError(f"streamlit did not start: {said.decode(errors='replace')[-2000:]}")
+        said += chunk
+    if urllib.request.urlopen(f"{base}/_stcore/health", timeout=10).read() != b"ok":
+        raise RuntimeError(f"streamlit at {base} is not healthy")
 
 
 def wait_idle(page, timeout: float = 90_000) -> None:

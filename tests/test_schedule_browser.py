@@ -9,14 +9,25 @@ from tests.browser import need_browser, streamlit_server, wait_idle
 
 
 def test_five_quick_slider_changes_make_at_most_two_runs(root, browser):
-    """Five lr notches 0.7 s apart (past the half second after which a run draws its progress bar) while
-    20,000-step runs take seconds each: the runs of the values passed over are dropped (at most the first and the
-    last are made), and the page ends at the last value with core's own end point for it."""
+    """Five lr notches, each pressed once the run of the value before has started (the server's log says so), while
+    20,000-step runs take a second or more each: the runs of the values passed over are dropped (at most the first
+    and the last are made), and the page ends at the last value with core's own end point for it."""
     need_browser()
     procs: list = []
     lines: list[str] = []
+    said = threading.Condition()
+
+    def read() -> None:
+        for x in procs[0].stdout:
+            with said:
+                lines.append(x.decode())
+                said.notify_all()
+
+    def started() -> int:
+        return sum("run started" in x for x in lines)
+
     with streamlit_server(root, env={"DESCENT_LOG_JOBS": "1"}, procs=procs) as base:
-        reader = threading.Thread(target=lambda: lines.extend(x.decode() for x in procs[0].stdout), daemon=True)
+        reader = threading.Thread(target=read, daemon=True)
         reader.start()
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
@@ -26,8 +37,11 @@ def test_five_quick_slider_changes_make_at_most_two_runs(root, browser):
         thumb = page.locator("[data-testid='stSlider']", has_text="lr").first.get_by_role("slider")
         thumb.focus()
         for _ in range(5):
+            with said:
+                runs = started()
             thumb.press("ArrowRight")
-            page.wait_for_timeout(700)  # the pace of a hand on the keys, not a wait for the page
+            with said:  # the next notch comes while this value's run is under way
+                assert said.wait_for(lambda n=runs: started() > n, timeout=30), lines
         page.wait_for_function("() => location.search.includes('lr=0.05')", timeout=30_000)
         wait_idle(page)
         page.get_by_text("end point").first.wait_for(timeout=60_000)
