@@ -138,8 +138,8 @@ def data_spec(values: Values) -> DataSpec:
 
 
 def full_batch(values: Values) -> DataSpec:
-    """/Sweep with fn=perceptron: the data set of the link, every step on all of it (the bound is gradient
-    descent's: a minibatch's noise would blur where runs stop settling)."""
+    """The data set of the link (data_seed, size, spread), every step on all of it: /Sweep's perceptron (the bound
+    is gradient descent's: a minibatch's noise would blur where runs stop settling), /Slices, and /Model's base."""
     return DataSpec(seed=int(values["data_seed"]), size=int(values["size"]), spread=float(values["spread"]))
 
 
@@ -173,8 +173,7 @@ class SlicePlan:
 def slices(values: Values) -> SlicePlan:
     """/Slices: the grid cut to what half of a page's work may take, the steps to what the other half may."""
     opt, hypers = settings(values, default="adam", lr=0.05)
-    data = DataSpec(seed=int(values["data_seed"]), size=int(values["size"]), spread=float(values["spread"]),
-                    dim=int(values["n"]))
+    data = dataclasses.replace(full_batch(values), dim=int(values["n"]))
     spec = ModelSpec(values["model"], int(values["hidden"]) if values["model"] == "mlp" else 1)
     width = 1 if spec.kind == "perceptron" else spec.hidden
     per_point = data.size * width * limits.SLICE_ACTIVATION_SECONDS
