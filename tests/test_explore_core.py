@@ -159,6 +159,28 @@ def test_endpoints_equal_the_full_runs_ends():
         assert list(traj.end) == list(ends.end) and traj.reason == ends.reason
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_endpoints_of_a_large_batch_in_short_chunks_equal_the_full_runs_ends(dtype):
+    """A batch large enough that only the ends are checked in chunks of 16 steps (record.chunk_steps), not the
+    whole path's 64: every row's end, reason, point and f are the whole path's, for rows that converge, diverge
+    and run out of steps."""
+    from core.run.record import CHUNK, chunk_steps
+
+    k = 3000
+    assert chunk_steps(k, getattr(torch, dtype)) < CHUNK
+    starts = [tuple(p) for p in (np.random.default_rng(5).uniform(-9, 9, (k, 2)))]
+    seen = set()
+    for opt, h in [("adam", {"lr": 0.05}), ("sgd", {"lr": 0.02})]:
+        config = make_config(h, optimizer=opt, starts=starts, steps=203, dtype=dtype)
+        traj, ends = run(config), run_endpoints(config)
+        assert list(traj.end) == list(ends.end) and traj.reason == ends.reason
+        rows = np.arange(k)
+        np.testing.assert_array_equal(traj.positions[traj.end, rows], ends.positions)
+        np.testing.assert_array_equal(traj.losses[traj.end, rows], ends.losses)
+        seen |= set(ends.reason)
+    assert seen == {"converged", "diverged", "max_steps"}
+
+
 @pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop", "lbfgs"])
 def test_sweep_groups_equal_separate_runs(optimizer):
     # LBFGS at small learning rates costs seconds a run (its two-loop recursion over 100 stored steps per

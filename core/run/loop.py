@@ -16,7 +16,7 @@ from core.optimizers import OptimizerSpec, get_optimizer
 from core.run import compiled
 from core.run.budget import Deadline, Gate
 from core.run.config import DTYPES, Reason, RunConfig
-from core.run.record import CHUNK, EndRecord, FullRecord, Record, StopState
+from core.run.record import EndRecord, FullRecord, Record, StopState
 from core.run.result import Endpoints, Trajectory
 
 Progress = Callable[[int, int], None]
@@ -176,7 +176,7 @@ class Runner:
             n += 1
             self.x_into(record.step(n, f, g))
             late = gate.check()  # every step: one LBFGS step can take 0.1 s, and lighter work may want a turn
-            if n % CHUNK == 0 or n == n_max or late:  # one check per chunk (one host sync)
+            if n % record.chunk == 0 or n == n_max or late:  # one check per chunk (one host sync)
                 if progress is not None:
                     progress(n, n_max)
                 if record.take(state, n):
