@@ -12,8 +12,9 @@ may be shared: wall time says more about the neighbours).
    (targets: compiled one start <= 0.5x the tutorial's loop; 10,000 starts <= 2x one start)
 3. a new learning rate on /Descent at defaults, end to end under AppTest (the uncached run, figures and page)
 4. a basin map of 200 x 200 starts x 1,000 Adam steps (target <= 1 s)
-5. the private autograd engine call against torch.autograd.grad (eager path); the stop screen compiled against
-   eager (10,000 starts, only the ends kept, both dtypes, the compiled gradient in both)
+5. the private autograd engine call against torch.autograd.grad (eager path); where a step of 10,000 starts goes
+   (only the ends kept, both dtypes): f and gradient, Adam's own step, the copy of x, the stop check in chunks
+   of 64 and of record.chunk_steps, against one start; and Adam with fused=True, its cost and its numbers
 6. the Descent page's warm rerun time at defaults under AppTest (target <= 0.5 s)
 7. building and serialising the figures /Descent sends (target <= 50 ms at defaults), and their size
 8. the class scenarios lrs and mixed of bench/load.py (30 clients, broker on), compiling off and on
@@ -214,28 +215,69 @@ def bench_basins(pool: dict, steps: int, repeats: int) -> None:
               f"{e:.2f} s, compiled {c:.2f} s ({c / e:.2f}x; target <= 1 s)")
 
 
-def bench_screen(steps: int, repeats: int) -> None:
-    """Per step at 10,000 starts, only the ends kept: the stop screen compiled and eager, interleaved, in this
-    process (the compiled gradient in both)."""
-    starts = [tuple(p) for p in (torch.rand(10_000, 2, generator=torch.Generator().manual_seed(0)) * 12 - 6).tolist()]
+def bench_floor(steps: int, repeats: int) -> None:
+    """Where a step of 10,000 starts goes, only the ends kept (CPU time, in this process, interleaved, the compiled
+    gradient throughout): f and gradient alone; Adam's own step alone; the two as a loop with no record; that
+    loop with the copy of x a record needs; run_endpoints with chunks of 64 steps and with record.chunk_steps;
+    one start's whole run. And Adam with fused=True in the same loop: its cost, and whether its numbers are
+    eager Adam's (the issue keeps the numbers: where they differ it is not used)."""
     for dtype in ("float32", "float64"):
-        compiled.build("himmelblau", dtype)
-        screen = compiled.build_screen(getattr(torch, dtype))
-        if screen is None:
-            print("stop screen: no C++ compiler, eager only")
+        if compiled.build("himmelblau", dtype) is None:
+            print("where a step goes: no C++ compiler, skipped")
             return
-        config = make_config({"lr": 1e-2}, starts=starts, steps=steps, tol=None, dtype=dtype)
-        times: dict[bool, list[float]] = {True: [], False: []}
-        for r in range(repeats):
-            for on in (r % 2 == 0, r % 2 == 1):
-                compiled._screens.pop(getattr(torch, dtype))
-                if on:
-                    compiled._screens[getattr(torch, dtype)] = screen
-                times[on].append(cpu(run_endpoints, config) / steps)
-                compiled._screens[getattr(torch, dtype)] = screen
-        c, e = (statistics.median(times[on]) * 1e6 for on in (True, False))
-        print(f"stop screen, 10,000 starts (ends only), {dtype}, {steps} Adam steps, median of {repeats} "
-              f"interleaved: compiled {c:.0f} us a step, eager {e:.0f} us ({c / e:.2f}x)")
+        floor_one(dtype, steps, repeats)
+
+
+def floor_one(dtype: str, steps: int, repeats: int) -> None:
+    """bench_floor for one dtype."""
+    from core.run import record
+
+    chunking, dt = record.chunk_steps, getattr(torch, dtype)
+    gradient = compiled.lookup("himmelblau", dtype)
+    start = torch.rand(10_000, 2, generator=torch.Generator().manual_seed(0), dtype=dt) * 12 - 6
+    config = make_config({"lr": 1e-2}, starts=[tuple(p) for p in start.tolist()], steps=steps, tol=None,
+                         dtype=dtype)
+    one = make_config({"lr": 1e-3}, steps=steps, tol=None, dtype=dtype)
+
+    def loop(adam: bool = True, copy: bool = False, fused: bool = False, grad: bool = True) -> torch.Tensor:
+        x = start.clone().requires_grad_()
+        x.grad = gradient(x.detach())[1]
+        optimizer = torch.optim.Adam([x], lr=1e-2, fused=fused or None)
+        ring = torch.empty(16, *x.shape, dtype=dt)
+        for i in range(steps):
+            if grad:
+                x.grad = gradient(x.detach())[1]
+            if adam:
+                optimizer.step()
+            if copy:
+                ring[i % 16].copy_(x.detach())
+        return x.detach()
+
+    def ends(chunks) -> None:
+        record.chunk_steps = chunks
+        try:
+            run_endpoints(config)
+        finally:
+            record.chunk_steps = chunking
+
+    parts = {"f and gradient": lambda: loop(adam=False), "Adam's step": lambda: loop(grad=False),
+             "both, no record": loop, "both and the copy of x": lambda: loop(copy=True),
+             "run_endpoints, chunks of 64": lambda: ends(lambda k, d: record.CHUNK),
+             f"run_endpoints, chunks of {chunking(10_000, dt)}": lambda: ends(chunking),
+             "Adam fused=True, f, gradient and step": lambda: loop(fused=True),
+             "one start, run()": lambda: run(one)}
+    times: dict[str, list[float]] = {}
+    for r in range(repeats):
+        for name in (list(parts) if r % 2 == 0 else list(parts)[::-1]):
+            times.setdefault(name, []).append(cpu(parts[name]) / steps * 1e6)
+    us = {name: statistics.median(v) for name, v in times.items()}
+    same = torch.equal(loop(fused=True), loop())
+    print(f"where a step of 10,000 starts goes, only the ends kept, {dtype}, {steps} Adam steps, median of "
+          f"{repeats} interleaved (us a step; x one start's whole run):")
+    for name, t in us.items():
+        print(f"  {name:<40} {t:6.0f} us  {t / us['one start, run()']:.2f}x")
+    print(f"  Adam fused=True ends {'at' if same else 'off'} eager Adam's point "
+          f"({'bit for bit' if same else 'not bit for bit: not used'})")
 
 
 def bench_class(clients: int) -> None:
@@ -317,7 +359,7 @@ def main() -> None:
         bench_change(pool, 3 if quick else 7)
         bench_basins(pool, 100 if quick else 1000, 1 if quick else 3)
     bench_gradient(500 if quick else 2000, 5)
-    bench_screen(640, 3 if quick else 7)
+    bench_floor(640, 3 if quick else 7)
     bench_page(5)
     bench_figure()
     if not args.no_class:
