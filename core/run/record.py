@@ -20,7 +20,8 @@ CACHE_BYTES = 2 ** 21  # what a chunk of a large batch may take: one core's L2 c
 def chunk_steps(k: int, dtype: torch.dtype) -> int:
     """Steps an EndRecord chunk holds for k rows: CHUNK, or, where CHUNK steps of x, f and g would overflow the
     cache, the largest power of two down to 16 that fits, so the check reads what the steps just wrote while it
-    is still in cache (10,000 starts, only the ends: 4-10% less a step than chunks of 64, measured interleaved)."""
+    is still in cache (10,000 starts, only the ends: some 10% less a step than chunks of 64, measured
+    interleaved: bench/bench_descent.py section 5)."""
     per_step = k * 5 * torch.finfo(dtype).bits // 8
     steps = CHUNK
     while steps > 16 and steps * per_step > CACHE_BYTES:
