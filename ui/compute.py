@@ -111,9 +111,9 @@ class ProgressBar:
             self.bar.empty()
 
 
-def _computed(label: str, work_fn: Callable[..., Any], *args: Any) -> Any:
+def scheduled(label: str, work_fn: Callable[..., Any], *args: Any) -> Any:
     """work_fn(*args, progress, gate) as one job of the scheduler on this page view's budget, with a progress bar
-    that goes once the work is done."""
+    that goes once the work is done. Called inside a cached function, which a page calls through `settled`."""
     bar = ProgressBar()
     with SCHEDULER.job(_budget(), _cancelled(), label) as job:
         out = work_fn(*args, bar, job)
@@ -121,7 +121,7 @@ def _computed(label: str, work_fn: Callable[..., Any], *args: Any) -> Any:
     return out
 
 
-def _settled(cached: Callable[..., Any], *args: Any) -> Any:
+def settled(cached: Callable[..., Any], *args: Any) -> Any:
     """cached(*args), noting a result cut short by a budget (and not keeping it in the cache); a computation dropped
     because this run was stopped ends the run quietly."""
     cut = getattr(_VIEW, "kept", {})
@@ -152,7 +152,7 @@ def broker() -> Broker | None:
 def _run(config: RunConfig) -> Trajectory:
     shared = broker()
     if shared is None:
-        return _computed("run", run, config)
+        return scheduled("run", run, config)
     bar = ProgressBar()
     out = shared.submit(config, bar, _budget(), _cancelled())
     bar.close()
@@ -161,25 +161,25 @@ def _run(config: RunConfig) -> Trajectory:
 
 def cached_run(config: RunConfig) -> Trajectory:
     """The run for config, computed once; a run longer than half a second shows a progress bar."""
-    return _settled(_run, config)
+    return settled(_run, config)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _basins(config: RunConfig, n: int) -> BasinMap:
-    return _computed("basin map", basin_map, config, n)
+    return scheduled("basin map", basin_map, config, n)
 
 
 def cached_basins(config: RunConfig, n: int) -> BasinMap:
-    return _settled(_basins, config, n)
+    return settled(_basins, config, n)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
-    return _computed("sweep", sweep, config, low, high, count)
+    return scheduled("sweep", sweep, config, low, high, count)
 
 
 def cached_sweep(config: RunConfig, low: float, high: float, count: int) -> Endpoints:
-    return _settled(_sweep, config, low, high, count)
+    return settled(_sweep, config, low, high, count)
 
 
 def _replay(config: RunConfig, k: int, row: int, progress: Any, gate: Any) -> Step:
@@ -188,11 +188,11 @@ def _replay(config: RunConfig, k: int, row: int, progress: Any, gate: Any) -> St
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _step(config: RunConfig, k: int, row: int) -> Step:
-    return _computed("step", _replay, config, k, row)
+    return scheduled("step", _replay, config, k, row)
 
 
 def cached_step(config: RunConfig, k: int, row: int) -> Step:
-    return _settled(_step, config, k, row)
+    return settled(_step, config, k, row)
 
 
 def cached_surface(objective_key: str, expr: str = "", bounds: tuple[float, ...] = (),

@@ -11,7 +11,7 @@ from core.curvature import Curvature
 from core.model.network import CHUNK_ELEMENTS, Model, Training, train
 from core.model.slices import Slice, make_slice, slice_curvature
 from core.run import Reason
-from ui.compute import _computed, _settled
+from ui.compute import scheduled, settled
 from ui.plans import SlicePlan
 
 
@@ -26,7 +26,7 @@ class Sliced:
 
     @property
     def reason(self) -> tuple[Reason, ...]:
-        """Why the training stopped (_settled reads a cut short by the budget from it)."""
+        """Why the training stopped (settled reads a cut short by the budget from it)."""
         return (self.training.reason,)
 
 
@@ -53,9 +53,9 @@ def _slice(plan: SlicePlan, progress: Any, gate: Any) -> Sliced:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _sliced(plan: SlicePlan) -> Sliced:
-    return _computed("slice", _slice, plan)
+    return scheduled("slice", _slice, plan)
 
 
 def cached_slice(plan: SlicePlan) -> Sliced:
     """/Slices: the plan's training run and slice (ui/plans.SlicePlan), computed once within the page's budget."""
-    return _settled(_sliced, plan)
+    return settled(_sliced, plan)

@@ -101,7 +101,7 @@ def compile_gradient(fn: Callable[[torch.Tensor], torch.Tensor], dtype: torch.dt
     from torch._inductor import config
 
     graphs: list[Callable] = []
-    compiled = torch.compile(_fresh(flat), backend=_Keep(graphs), dynamic=True, fullgraph=True)
+    compiled = torch.compile(fresh(flat), backend=_Keep(graphs), dynamic=True, fullgraph=True)
     with config.patch(compile_threads=1):  # no pool of compile workers left in the server
         for rows in (1, 2):
             compiled(torch.zeros(rows, 2, dtype=dtype))
@@ -116,7 +116,7 @@ def compile_gradient(fn: Callable[[torch.Tensor], torch.Tensor], dtype: torch.dt
     return gradient
 
 
-def _fresh(fn: Callable) -> Callable:
+def fresh(fn: Callable) -> Callable:
     """fn with a code object of its own: dynamo keeps its compiled entries per code object (at most 8), and each
     compile here must trace its own objective and dtype."""
     return types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)

@@ -7,7 +7,7 @@ from typing import Callable
 
 import torch
 
-from core.run.compiled import Screen, _fresh
+from core.run.compiled import Screen, fresh
 
 
 def compile_screen(dtype: torch.dtype) -> Screen:
@@ -19,7 +19,7 @@ def compile_screen(dtype: torch.dtype) -> Screen:
 
     graphs: list[Callable] = []
     names: list[str] = []
-    compiled = torch.compile(_fresh(screen), backend=_KeepNamed(graphs, names), fullgraph=True)
+    compiled = torch.compile(fresh(screen), backend=_KeepNamed(graphs, names), fullgraph=True)
     k = 3
     example = [torch.zeros(CHUNK, k, 2, dtype=dtype), torch.zeros(CHUNK, k, dtype=dtype),
                torch.zeros(CHUNK, k, 2, dtype=dtype), torch.zeros(3, dtype=dtype)]
