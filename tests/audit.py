@@ -86,7 +86,7 @@ def swipe_plot(page, i: int, distance: float = 250) -> dict:
     camera or axis ranges before and after."""
     plot = page.locator(".js-plotly-plot").nth(i)
     plot.evaluate(f"(g) => {{ const s = ({SCROLLER})(g); s.scrollTop += g.getBoundingClientRect().top - 120; }}")
-    page.wait_for_timeout(200)  # let a smooth scroll (if any) come to rest before measuring
+    scroll_at_rest(page, i)  # a smooth scroll (if any) ends before measuring
     box = plot.bounding_box()
     x, y = box["x"] + box["width"] / 2, min(box["y"] + box["height"] / 2, 500)
     state = (f"(g) => {{ const s = ({SCROLLER})(g); "
@@ -94,11 +94,16 @@ def swipe_plot(page, i: int, distance: float = 250) -> dict:
     top, below, view = plot.evaluate(state)
     dy = -distance if below >= 2 * distance else distance
     swipe(page, x, y, dy)
+    scroll_at_rest(page, i)
+    after, _, view_after = plot.evaluate(state)
+    return {"scroll": (top, after), "view": (view, view_after), "dy": dy}
+
+
+def scroll_at_rest(page, i: int) -> None:
+    """Wait until the page around the i-th Plotly graph has not scrolled for 10 animation frames in a row."""
     page.wait_for_function(f"""() => new Promise((done) => {{
         const s = ({SCROLLER})(document.querySelectorAll('.js-plotly-plot')[{i}]);
         let last = s.scrollTop, still = 0;
         const look = () => {{ still = s.scrollTop === last ? still + 1 : 0; last = s.scrollTop;
                               still >= 10 ? done(true) : requestAnimationFrame(look); }};
         look(); }})""", timeout=10_000)
-    after, _, view_after = plot.evaluate(state)
-    return {"scroll": (top, after), "view": (view, view_after), "dy": dy}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.audit import PHONE, SCROLLER, VIEW_STATE, open_settled, swipe, swipe_plot
+from tests.audit import PHONE, SCROLLER, VIEW_STATE, open_settled, scroll_at_rest, swipe, swipe_plot
 from tests.test_a11y import assert_accessible
 
 SWITCH = ".dl-instrument .dl-touch"
@@ -59,11 +59,11 @@ def test_descents_first_screen_and_the_switch_that_frees_the_plots(server, phone
     assert switch.get_attribute("aria-checked") == "true" and "on" in switch.inner_text()
     plot = phone.locator(".js-plotly-plot").first
     plot.evaluate(f"(g) => {{ const s = ({SCROLLER})(g); s.scrollTop += g.getBoundingClientRect().top - 120; }}")
-    phone.wait_for_timeout(300)  # a smooth scroll comes to rest
+    scroll_at_rest(phone, 0)  # a smooth scroll comes to rest
     before = plot.evaluate(f"(g) => [({SCROLLER})(g).scrollTop, ({VIEW_STATE})(g)]")
     box = plot.bounding_box()
     swipe(phone, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, -150)
-    phone.wait_for_timeout(300)
+    scroll_at_rest(phone, 0)
     after = plot.evaluate(f"(g) => [({SCROLLER})(g).scrollTop, ({VIEW_STATE})(g)]")
     assert after[1] != before[1], (before, after)  # turned
     assert abs(after[0] - before[0]) < 5, (before, after)  # and the page stayed
