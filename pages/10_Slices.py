@@ -7,7 +7,7 @@ import streamlit as st
 from core.optimizers import get_optimizer
 from ui import plans
 from ui.compute import steps_cut
-from ui.controls import control, optimizer_controls, values
+from ui.controls import control, data_controls, optimizer_controls, values
 from ui.i18n import lang, t, words
 from ui.page import on_phone, page
 from ui.slicing import cached_slice
@@ -24,9 +24,7 @@ with page("Slices", "Slices") as schema:
                        captions=[t("o = sigmoid(x @ w.T), n weights"), t("one hidden layer of tanh units")])
         control(schema["n"], t("inputs n"))
         control(schema["hidden"], t("hidden units"), disabled=kind != "mlp")  # kept in the link either way
-        control(schema["data_seed"], t("data set's seed"))
-        control(schema["size"], t("data points"))
-        control(schema["spread"], t("spread of the clusters"))
+        data_controls(schema)  # the data set's controls, as on /Model and /Sweep
         optimizer_controls(schema, default="adam", lr=0.05)
         control(schema["steps"], t("steps"))
         dirs = control(schema["dirs"], t("directions"),
