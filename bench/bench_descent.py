@@ -14,7 +14,8 @@ may be shared: wall time says more about the neighbours).
 4. a basin map of 200 x 200 starts x 1,000 Adam steps (target <= 1 s)
 5. the private autograd engine call against torch.autograd.grad (eager path); where a step of 10,000 starts goes
    (only the ends kept, both dtypes): f and gradient, Adam's own step, the copy of x, the stop check in chunks
-   of 64 and of record.chunk_steps, against one start; and Adam with fused=True, its cost and its numbers
+   of 64 and of record.chunk_steps, against one start; and Adam with fused=True, its cost and its numbers; a
+   basin map with chunks of 64 and of record.chunk_steps
 6. the Descent page's warm rerun time at defaults under AppTest (target <= 0.5 s)
 7. building and serialising the figures /Descent sends (target <= 50 ms at defaults), and their size
 8. the class scenarios lrs and mixed of bench/load.py (30 clients, broker on), compiling off and on
@@ -228,6 +229,30 @@ def bench_floor(steps: int, repeats: int) -> None:
         floor_one(dtype, steps, repeats)
 
 
+def bench_basin_chunks(repeats: int) -> None:
+    """A basin map of 200 x 200 x 1,000 Adam steps (tol on: rows stop, and the exact check runs) with ends-only
+    chunks of 64 steps and of record.chunk_steps, interleaved in this process; the basins' counts must agree."""
+    from core.explore.basins import basin_map
+    from core.run import record
+
+    chunking, config = record.chunk_steps, make_config({"lr": 0.05}, steps=1000)
+    ways = {"chunks of 64": lambda k, d: record.CHUNK, "record.chunk_steps": chunking}
+    times: dict[str, list[float]] = {}
+    counts = set()
+    for r in range(repeats):
+        for name in (list(ways) if r % 2 == 0 else list(ways)[::-1]):
+            record.chunk_steps = ways[name]
+            try:
+                t = time.process_time()
+                counts.add(tuple(sorted(basin_map(config, 200).counts().items())))
+                times.setdefault(name, []).append(time.process_time() - t)
+            finally:
+                record.chunk_steps = chunking
+    print(f"basin map 200 x 200 x 1,000 Adam steps, median of {repeats} interleaved: " + ", ".join(
+        f"{name} {statistics.median(v):.3f} s" for name, v in times.items())
+        + f" (the same counts both ways: {len(counts) == 1})")
+
+
 def floor_one(dtype: str, steps: int, repeats: int) -> None:
     """bench_floor for one dtype."""
     from core.run import record
@@ -360,6 +385,7 @@ def main() -> None:
         bench_basins(pool, 100 if quick else 1000, 1 if quick else 3)
     bench_gradient(500 if quick else 2000, 5)
     bench_floor(640, 3 if quick else 7)
+    bench_basin_chunks(2 if quick else 5)
     bench_page(5)
     bench_figure()
     if not args.no_class:
