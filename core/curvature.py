@@ -168,10 +168,11 @@ def stability(config: RunConfig, minimum: Point, low: float, high: float, count:
 
 @dataclass(frozen=True)
 class SweepBound:
-    """What a learning-rate sweep of SGD says about the bound: the minimum its runs reach, the bound predicted
+    """What a learning-rate sweep of SGD says about the bound: the minimum its runs reach, λ_max and the bound predicted
     there, and the measured one (the largest lr whose run reached it, and the next lr swept)."""
 
     minimum: Point
+    lambda_max: float  # the Hessian's largest eigenvalue there, which the prediction comes from
     predicted: float | None
     measured: tuple[float, float | None]  # (largest lr that reached the minimum, the next one swept or None)
 
@@ -211,4 +212,4 @@ def sweep_bound(ends: Endpoints, reached: float = limits.REACHED_DISTANCE) -> Sw
     lam = curvature(objective.fn, minimum).lambda_max
     predicted = lr_bound(lam, float(values.get("momentum", 0.0)), float(values.get("dampening", 0.0)))
     following = float(ends.lrs[last + 1]) if last + 1 < len(ends.lrs) else None
-    return SweepBound(minimum, predicted, (float(ends.lrs[last]), following))
+    return SweepBound(minimum, lam, predicted, (float(ends.lrs[last]), following))

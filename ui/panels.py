@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core import limits
-from core.curvature import SweepBound, bound_applies, curvature
+from core.curvature import SweepBound, bound_applies
 from core.explore.race import Racers, Rank
 from core.io import codegen, exports
 from core.model.objective import full_losses
@@ -82,12 +82,11 @@ def sweep_bound_note(config: RunConfig, bound: SweepBound | None) -> None:
                      "end): there is no measured bound to set beside the prediction. More steps, or a start "
                      "nearer a minimum, may help.", reached=f"{limits.REACHED_DISTANCE:g}"))
         return
-    lam = curvature(config.objective_spec.fn, bound.minimum).lambda_max
     below, above = bound.measured
     said = t("Predicted: at the minimum the runs reach, ({x}, {y}), the Hessian's largest eigenvalue is λ_max = "
              "{lam}, so SGD with momentum μ = {beta} and dampening τ = {tau} settles there, from close by, only for "
              "lr < 2 (1 + μ) / ((1 − τ) λ_max) = {predicted} (dashed line).", x=f"{bound.minimum[0]:.4g}",
-             y=f"{bound.minimum[1]:.4g}", lam=f"{lam:.4g}", beta=f"{v.get('momentum', 0.0):g}",
+             y=f"{bound.minimum[1]:.4g}", lam=f"{bound.lambda_max:.4g}", beta=f"{v.get('momentum', 0.0):g}",
              tau=_dampening(v), predicted=f"{bound.predicted:.4g}")
     if above is None:
         measured = t("Measured: the largest learning rate swept, {below}, still reached it (the thin solid line).",
