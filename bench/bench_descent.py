@@ -229,25 +229,35 @@ def bench_floor(steps: int, repeats: int) -> None:
         floor_one(dtype, steps, repeats)
 
 
+@contextmanager
+def chunks_of(steps: int | None):
+    """Ends-only chunks of `steps` steps for what runs inside (None: record.chunk_steps, as the app has them)."""
+    from core.run import record
+
+    before = record.chunk_steps
+    record.chunk_steps = before if steps is None else (lambda k, dtype: steps)
+    try:
+        yield
+    finally:
+        record.chunk_steps = before
+
+
 def bench_basin_chunks(repeats: int) -> None:
     """A basin map of 200 x 200 x 1,000 Adam steps (tol on: rows stop, and the exact check runs) with ends-only
     chunks of 64 steps and of record.chunk_steps, interleaved in this process; the basins' counts must agree."""
     from core.explore.basins import basin_map
-    from core.run import record
+    from core.run.record import CHUNK
 
-    chunking, config = record.chunk_steps, make_config({"lr": 0.05}, steps=1000)
-    ways = {"chunks of 64": lambda k, d: record.CHUNK, "record.chunk_steps": chunking}
+    config = make_config({"lr": 0.05}, steps=1000)
+    ways = {f"chunks of {CHUNK}": CHUNK, "record.chunk_steps": None}
     times: dict[str, list[float]] = {}
     counts = set()
     for r in range(repeats):
         for name in (list(ways) if r % 2 == 0 else list(ways)[::-1]):
-            record.chunk_steps = ways[name]
-            try:
+            with chunks_of(ways[name]):
                 t = time.process_time()
                 counts.add(tuple(sorted(basin_map(config, 200).counts().items())))
                 times.setdefault(name, []).append(time.process_time() - t)
-            finally:
-                record.chunk_steps = chunking
     print(f"basin map 200 x 200 x 1,000 Adam steps, median of {repeats} interleaved: " + ", ".join(
         f"{name} {statistics.median(v):.3f} s" for name, v in times.items())
         + f" (the same counts both ways: {len(counts) == 1})")
@@ -255,9 +265,9 @@ def bench_basin_chunks(repeats: int) -> None:
 
 def floor_one(dtype: str, steps: int, repeats: int) -> None:
     """bench_floor for one dtype."""
-    from core.run import record
+    from core.run.record import CHUNK, chunk_steps
 
-    chunking, dt = record.chunk_steps, getattr(torch, dtype)
+    dt = getattr(torch, dtype)
     gradient = compiled.lookup("himmelblau", dtype)
     start = torch.rand(10_000, 2, generator=torch.Generator().manual_seed(0), dtype=dt) * 12 - 6
     config = make_config({"lr": 1e-2}, starts=[tuple(p) for p in start.tolist()], steps=steps, tol=None,
@@ -278,17 +288,14 @@ def floor_one(dtype: str, steps: int, repeats: int) -> None:
                 ring[i % 16].copy_(x.detach())
         return x.detach()
 
-    def ends(chunks) -> None:
-        record.chunk_steps = chunks
-        try:
+    def ends(steps: int | None) -> None:
+        with chunks_of(steps):
             run_endpoints(config)
-        finally:
-            record.chunk_steps = chunking
 
     parts = {"f and gradient": lambda: loop(adam=False), "Adam's step": lambda: loop(grad=False),
              "both, no record": loop, "both and the copy of x": lambda: loop(copy=True),
-             "run_endpoints, chunks of 64": lambda: ends(lambda k, d: record.CHUNK),
-             f"run_endpoints, chunks of {chunking(10_000, dt)}": lambda: ends(chunking),
+             f"run_endpoints, chunks of {CHUNK}": lambda: ends(CHUNK),
+             f"run_endpoints, chunks of {chunk_steps(10_000, dt)}": lambda: ends(None),
              "Adam fused=True, f, gradient and step": lambda: loop(fused=True),
              "one start, run()": lambda: run(one)}
     times: dict[str, list[float]] = {}
