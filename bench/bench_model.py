@@ -5,7 +5,8 @@
                                                       # interleaved (the loop now asks the objective for each
                                                       # step's loss: minibatches)
     python bench/bench_model.py --page                # /Model: its server-side time (surface, default descent,
-                                                      # the instrument's data) and what each rerun sends it
+                                                      # the instrument's data), what each rerun sends it, and
+                                                      # a rerun that keeps a heavy link's run
     python bench/bench_model.py --browser             # /Model in headless Chromium: a load and a change of B,
                                                       # until every view has drawn, and the websocket's bytes
 """
@@ -26,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from bench.common import median_time as median_of  # noqa: E402
+from bench.common import timed  # noqa: E402
 from core.curvature import curvature, stability  # noqa: E402
 from core.grid import surface  # noqa: E402
 from core.model.data import DataSpec  # noqa: E402
@@ -134,6 +136,7 @@ def page_figures() -> None:
               f"({traj.summary().seconds * 1e3:.0f} ms in the loop), scene and paths (the full loss at "
               f"{len(base64.b64decode(paths[0]['full']['bdata'])) // 4} drawn points) {(t3 - t2) * 1e3:.0f} ms")
     rerun_bytes()
+    heavy_rerun()
 
 
 def rerun_bytes() -> None:
@@ -162,6 +165,20 @@ def rerun_bytes() -> None:
         print(f"{label}: rerun {seconds:.2f} s, instrument data {len(data) / 1000:.1f} kB "
               f"(paths {len(json.dumps(parts['paths'])) / 1000:.1f} kB, scene "
               f"{len(json.dumps(parts.get('scene', {}))) / 1000:.1f} kB)")
+
+
+def heavy_rerun(reps: int = 5) -> None:
+    """A rerun of /Model that keeps its run (the run cached), at a heavy link: 20,000 steps on minibatches of 10 of
+    1,000 points; under AppTest, median of reps (the page's texts state the full loss along the whole path)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "9_Model.py"), default_timeout=300)
+    for key, value in {"steps": "20000", "size": "1000", "batch": "10", "tol": "off"}.items():
+        at.query_params[key] = value
+    at.run()
+    seconds = statistics.median(timed(at.run) for _ in range(reps))
+    print(f"/Model?steps=20000&size=1000&batch=10&tol=off, a rerun with the run cached: {seconds:.3f} s "
+          f"(median of {reps})")
 
 
 def browser_figures(reps: int) -> None:
